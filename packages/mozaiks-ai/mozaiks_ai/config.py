@@ -1,0 +1,156 @@
+"""Runtime configuration, read from the environment in one place.
+
+Library code receives a :class:`RuntimeConfig`; only :meth:`RuntimeConfig.from_env` reads
+environment variables, through an injectable mapping so tests never patch ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mozaiks_ai.errors import ConfigurationError
+
+__all__ = ["DEFAULT_DB_URL", "RuntimeConfig", "SmtpConfig", "bundled_examples"]
+
+DEFAULT_DB_URL = "sqlite:///./.mozaiks/mozaiks.db"
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """SMTP server for ``send_email`` (when absent, mail goes to the outbox folder)."""
+
+    host: str
+    port: int = 587
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = True
+    sender: str = "mozaiks@localhost"
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """Everything the runtime can be configured with.
+
+    Attributes:
+        workflow_paths: Roots to load workflows from (``MOZAIKS_WORKFLOWS_PATH`` / ``WORKFLOWS_PATH``).
+        workflows_enabled: Only these workflow ids are registered (``WORKFLOWS_ENABLED``).
+        load_entry_points: Also load installed packs (group ``mozaiks_ai.workflows``).
+        db_url: ``MOZAIKS_DB_URL``.
+        mode: ``self-hosted`` or ``managed`` (``MOZAIKS_MODE``).
+        app_id: The app a static token acts for (``MOZAIKS_AI_APP_ID``).
+        http_allowed_hosts: Hosts ``http`` steps may call (``MOZAIKS_HTTP_ALLOWED_HOSTS``).
+        app_api_url: Base URL of ``call_app_api`` (``MOZAIKS_APP_API_URL``).
+        app_api_token: Bearer token sent by ``call_app_api`` (``MOZAIKS_APP_API_TOKEN``).
+        smtp: SMTP server, if configured (``MOZAIKS_SMTP_HOST`` …).
+        outbox_dir: Development mail sink (``MOZAIKS_OUTBOX_DIR``).
+        secrets_file: ``NAME=value`` file of secrets (``MOZAIKS_SECRETS_FILE``).
+        platform_url: Mozaiks platform API for ``use_mozaiks_tool`` in managed mode.
+        platform_token: Token for the platform API.
+        retention_days: Finished runs older than this are pruned (``MOZAIKS_RETENTION_DAYS``; 0 keeps all).
+        environ: The mapping this config was read from (secrets are looked up in it).
+    """
+
+    workflow_paths: tuple[Path, ...] = ()
+    workflows_enabled: tuple[str, ...] | None = None
+    load_entry_points: bool = True
+    db_url: str = DEFAULT_DB_URL
+    mode: str = "self-hosted"
+    app_id: str = "default"
+    http_allowed_hosts: tuple[str, ...] = ()
+    app_api_url: str | None = None
+    app_api_token: str | None = None
+    smtp: SmtpConfig | None = None
+    outbox_dir: Path = Path(".mozaiks/outbox")
+    secrets_file: Path | None = None
+    platform_url: str | None = None
+    platform_token: str | None = None
+    retention_days: float = 30.0
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> RuntimeConfig:
+        """Read the configuration from ``environ`` (default: ``os.environ``).
+
+        Args:
+            environ: The environment mapping.
+            **overrides: Field values that win over the environment (CLI options).
+
+        Raises:
+            ConfigurationError: A variable has an invalid value; the message names it.
+        """
+        env = dict(os.environ if environ is None else environ)
+
+        def split(value: str | None, sep: str = ",") -> tuple[str, ...]:
+            return tuple(p.strip() for p in (value or "").split(sep) if p.strip())
+
+        paths = env.get("MOZAIKS_WORKFLOWS_PATH") or env.get("WORKFLOWS_PATH")
+        enabled = env.get("WORKFLOWS_ENABLED")
+        mode = env.get("MOZAIKS_MODE", "self-hosted").strip().lower()
+        if mode not in ("self-hosted", "managed"):
+            raise ConfigurationError(f"MOZAIKS_MODE must be 'self-hosted' or 'managed', got {mode!r}")
+        smtp = None
+        if env.get("MOZAIKS_SMTP_HOST"):
+            try:
+                port = int(env.get("MOZAIKS_SMTP_PORT", "587"))
+            except ValueError:
+                raise ConfigurationError("MOZAIKS_SMTP_PORT must be a number") from None
+            smtp = SmtpConfig(
+                host=env["MOZAIKS_SMTP_HOST"],
+                port=port,
+                username=env.get("MOZAIKS_SMTP_USERNAME") or None,
+                password=env.get("MOZAIKS_SMTP_PASSWORD") or None,
+                starttls=env.get("MOZAIKS_SMTP_STARTTLS", "true").lower() not in ("0", "false", "no"),
+                sender=env.get("MOZAIKS_SMTP_FROM", "mozaiks@localhost"),
+            )
+        try:
+            retention = float(env.get("MOZAIKS_RETENTION_DAYS", "30"))
+        except ValueError:
+            raise ConfigurationError("MOZAIKS_RETENTION_DAYS must be a number of days") from None
+        values: dict[str, object] = {
+            "workflow_paths": tuple(Path(p) for p in split(paths, os.pathsep)),
+            "workflows_enabled": split(enabled) if enabled else None,
+            "db_url": env.get("MOZAIKS_DB_URL", DEFAULT_DB_URL),
+            "mode": mode,
+            "app_id": env.get("MOZAIKS_AI_APP_ID", "default"),
+            "http_allowed_hosts": split(env.get("MOZAIKS_HTTP_ALLOWED_HOSTS")),
+            "app_api_url": env.get("MOZAIKS_APP_API_URL") or None,
+            "app_api_token": env.get("MOZAIKS_APP_API_TOKEN") or None,
+            "smtp": smtp,
+            "outbox_dir": Path(env.get("MOZAIKS_OUTBOX_DIR", ".mozaiks/outbox")),
+            "secrets_file": Path(env["MOZAIKS_SECRETS_FILE"]) if env.get("MOZAIKS_SECRETS_FILE") else None,
+            "platform_url": env.get("MOZAIKS_PLATFORM_URL") or None,
+            "platform_token": env.get("MOZAIKS_PLATFORM_TOKEN") or None,
+            "retention_days": retention,
+            "environ": env,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def workflow_roots(self) -> list[Path]:
+        """Roots to load, in priority order.
+
+        Configured paths come first; with none configured, ``./workflows`` (when present) and the
+        bundled examples are used, so a fresh checkout runs ``mozaiks-ai run hello-world``.
+        """
+        if self.workflow_paths:
+            return list(self.workflow_paths)
+        roots = [Path("workflows")] if Path("workflows").is_dir() else []
+        examples = bundled_examples()
+        if examples is not None:
+            roots.append(examples)
+        return roots
+
+
+def bundled_examples() -> Path | None:
+    """Return the folder of the example workflows shipped with mozaiks-ai, if present."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_examples"
+    if packaged.is_dir():
+        return packaged
+    checkout = here.parent.parent.parent / "examples"  # editable install inside the monorepo
+    if (checkout / "hello-world").is_dir():
+        return checkout
+    return None

@@ -1,0 +1,81 @@
+"""Validate a run's input against a workflow's declared ``inputs:``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mozaiks_ai.definitions.models import InputField, Workflow
+from mozaiks_ai.errors import InputValidationError
+
+__all__ = ["validate_input"]
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+}
+
+
+def validate_input(workflow: Workflow, data: Any) -> dict[str, Any]:
+    """Check ``data`` against ``workflow.inputs`` and fill in defaults.
+
+    Undeclared keys pass through unchanged (workflows without ``inputs:`` accept anything).
+
+    Args:
+        workflow: The workflow about to run.
+        data: The caller's input (must be a mapping or ``None``).
+
+    Returns:
+        The input with defaults applied.
+
+    Raises:
+        InputValidationError: Naming every offending field.
+    """
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise InputValidationError(
+            f"input must be a JSON object, got {type(data).__name__}", [{"field": "", "error": "not an object"}]
+        )
+    result = dict(data)
+    errors: list[dict[str, str]] = []
+    for key, spec in workflow.inputs.items():
+        if key not in result or result[key] is None:
+            if spec.default is not None:
+                result[key] = spec.default
+                continue
+            if spec.required:
+                errors.append({"field": key, "error": "is required"})
+            continue
+        problem = _check(spec, result[key])
+        if problem:
+            errors.append({"field": key, "error": problem})
+    if errors:
+        summary = "; ".join(f"{e['field']} {e['error']}" for e in errors)
+        raise InputValidationError(f"invalid input for workflow {workflow.id!r}: {summary}", errors)
+    return result
+
+
+def _check(spec: InputField, value: Any) -> str | None:
+    if spec.type != "any":
+        expected = _TYPES[spec.type]
+        wrong_bool = isinstance(value, bool) and spec.type in ("integer", "number")
+        if not isinstance(value, expected) or wrong_bool:
+            return f"must be of type {spec.type}, got {type(value).__name__}"
+    if spec.enum is not None and value not in spec.enum:
+        return f"must be one of {list(spec.enum)}"
+    if isinstance(value, str | list | dict):
+        if spec.min_length is not None and len(value) < spec.min_length:
+            return "must not be empty" if spec.min_length == 1 else f"must have at least {spec.min_length} items/chars"
+        if spec.max_length is not None and len(value) > spec.max_length:
+            return f"must have at most {spec.max_length} items/chars"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if spec.minimum is not None and value < spec.minimum:
+            return f"must be >= {spec.minimum}"
+        if spec.maximum is not None and value > spec.maximum:
+            return f"must be <= {spec.maximum}"
+    return None

@@ -1,0 +1,30 @@
+"""Control-flow signals of the executor (internal)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["StepFailed", "Suspend"]
+
+
+class Suspend(BaseException):  # noqa: N818 - a signal, not an error
+    """The run must stop here and wait (for input, or until ``wake_at``) without holding a task."""
+
+    def __init__(self, wake_at: float | None = None) -> None:
+        super().__init__(wake_at)
+        self.wake_at = wake_at
+
+    @staticmethod
+    def earliest(signals: list[Suspend]) -> Suspend:
+        """Combine the suspensions of parallel branches into one (earliest timer wins)."""
+        times = [s.wake_at for s in signals if s.wake_at is not None]
+        return Suspend(min(times) if times else None)
+
+
+class StepFailed(Exception):  # noqa: N818 - internal propagation of a recorded failure
+    """A step failed and its failure has been recorded; propagates to the run."""
+
+    def __init__(self, path: str, error: dict[str, Any]) -> None:
+        super().__init__(error.get("message", "step failed"))
+        self.path = path
+        self.error = error

@@ -1,0 +1,159 @@
+"""The one storage interface the engine depends on, and its group-commit helper.
+
+Writes go through :meth:`Store.submit`: every :class:`~mozaiks_ai.state.records.Batch` submitted
+while a commit is being prepared joins that commit (group commit), so many concurrent runs share
+one fsync while each caller still waits until its own writes are durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+from mozaiks_ai.state.records import ArtifactRecord, Batch, EventRecord, RunRecord, StepRecord
+
+__all__ = ["Store"]
+
+
+class Store(ABC):
+    """Durable state of runs, steps, events and artifacts.
+
+    Implementations: :class:`~mozaiks_ai.state.sqlite.SqliteStore` (embedded default) and
+    :class:`~mozaiks_ai.state.postgres.PostgresStore` (multi-node).
+    """
+
+    url: str
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Batch, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect and create the schema if needed."""
+
+    async def close(self) -> None:
+        """Flush pending writes and release connections."""
+        while self._pending or self._flushing is not None:
+            if self._flushing is not None:
+                await asyncio.shield(self._flushing)
+            elif self._pending:
+                self._schedule_flush()
+        await self._close()
+
+    @abstractmethod
+    async def _close(self) -> None: ...
+
+    # -- group commit ----------------------------------------------------------------
+    def submit(self, batch: Batch) -> asyncio.Future[None]:
+        """Queue ``batch``; the returned future resolves once it is committed.
+
+        Callers that need durability await the future; fire-and-forget writes (such as a
+        ``step.started`` event) simply don't, and are committed with the next group.
+        """
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((batch, future))
+        if self._flushing is None:
+            self._schedule_flush()
+        return future
+
+    def _schedule_flush(self) -> None:
+        self._flushing = asyncio.ensure_future(self._flush())
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                group, self._pending = self._pending, []
+                try:
+                    await self._commit([b for b, _ in group])
+                except BaseException as exc:
+                    for _, fut in group:
+                        if not fut.done():
+                            fut.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+                    if not isinstance(exc, Exception):
+                        raise
+                else:
+                    for _, fut in group:
+                        if not fut.done():
+                            fut.set_result(None)
+        finally:
+            self._flushing = None
+
+    @abstractmethod
+    async def _commit(self, batches: Sequence[Batch]) -> None:
+        """Write every batch in one transaction."""
+
+    # -- runs --------------------------------------------------------------------------
+    @abstractmethod
+    async def create_run(self, run: RunRecord) -> tuple[RunRecord, bool]:
+        """Insert ``run``; with an idempotency key already used in its app, return that run instead.
+
+        Returns:
+            ``(run, created)``.
+        """
+
+    @abstractmethod
+    async def get_run(self, run_id: str, *, app_id: str | None = None) -> RunRecord | None:
+        """Return a run (restricted to ``app_id`` when given)."""
+
+    @abstractmethod
+    async def list_runs(
+        self,
+        *,
+        app_id: str | None = None,
+        user_id: str | None = None,
+        status: str | None = None,
+        workflow_id: str | None = None,
+        limit: int = 50,
+    ) -> list[RunRecord]:
+        """Return runs, newest first."""
+
+    @abstractmethod
+    async def update_run(self, run_id: str, **fields: Any) -> None:
+        """Change columns of a run right away (outside any batch)."""
+
+    @abstractmethod
+    async def claim(self, run_id: str, owner: str, lease_s: float, *, force: bool = False) -> bool:
+        """Take the lease of a run whose lease is free, expired, or already ``owner``'s."""
+
+    @abstractmethod
+    async def claim_ready(self, owner: str, lease_s: float, limit: int) -> list[RunRecord]:
+        """Claim runs that need a worker (pending, orphaned, or whose timer is due).
+
+        PostgreSQL uses ``FOR UPDATE SKIP LOCKED`` so several workers never claim the same run.
+        """
+
+    @abstractmethod
+    async def renew_leases(self, owner: str, lease_s: float) -> None:
+        """Extend every lease ``owner`` holds on unfinished runs."""
+
+    # -- steps, events, artifacts ---------------------------------------------------------
+    @abstractmethod
+    async def get_steps(self, run_id: str) -> list[StepRecord]:
+        """Return the step records of a run."""
+
+    @abstractmethod
+    async def list_events(self, run_id: str, *, after: int = 0, limit: int | None = None) -> list[EventRecord]:
+        """Return events with ``seq > after``, in order."""
+
+    @abstractmethod
+    async def last_seq(self, run_id: str) -> int:
+        """Return the highest event sequence number of a run (0 when none)."""
+
+    @abstractmethod
+    async def list_artifacts(self, run_id: str) -> list[ArtifactRecord]:
+        """Return a run's artifacts, sorted by path."""
+
+    async def get_artifact(self, run_id: str, path: str) -> ArtifactRecord | None:
+        """Return one artifact or ``None``."""
+        for artifact in await self.list_artifacts(run_id):
+            if artifact.path == path:
+                return artifact
+        return None
+
+    @abstractmethod
+    async def prune(self, finished_before: float) -> int:
+        """Delete finished runs (with their steps, events and artifacts) older than the cutoff."""
