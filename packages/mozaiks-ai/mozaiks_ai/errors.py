@@ -140,5 +140,5 @@ class ProviderNotConfiguredError(StepError):
     """A ``model`` or ``agent`` step ran but no model provider is available."""
 
 
-class RunCancelled(BaseException):  # noqa: N818 - a signal, not an error
+class RunCancelled(BaseException):
     """Raised inside a run's task when the run is cancelled; not catchable as ``Exception``."""

@@ -30,10 +30,16 @@ from mozaiks_ai.cli.workflows import workflows
 __all__ = ["main"]
 
 _workflows_option = click.option(
-    "--workflows", "-w", "workflow_paths", multiple=True, type=click.Path(file_okay=False),
+    "--workflows",
+    "-w",
+    "workflow_paths",
+    multiple=True,
+    type=click.Path(file_okay=False),
     help="Folder of workflows (repeatable; default: $MOZAIKS_WORKFLOWS_PATH, else ./workflows and the examples).",
 )
-_db_option = click.option("--db", "db", default=None, help="Store URL (default: $MOZAIKS_DB_URL or SQLite in ./.mozaiks).")
+_db_option = click.option(
+    "--db", "db", default=None, help="Store URL (default: $MOZAIKS_DB_URL or SQLite in ./.mozaiks)."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,8 +65,16 @@ def run_result(run: Any) -> dict[str, Any]:
 @click.option("--quiet", "-q", is_flag=True, help="Do not show progress.")
 @_workflows_option
 @_db_option
-def run(workflow: str, input_json: str | None, pairs: tuple[str, ...], as_json: bool, idempotency_key: str | None,
-        quiet: bool, workflow_paths: tuple[str, ...], db: str | None) -> None:
+def run(
+    workflow: str,
+    input_json: str | None,
+    pairs: tuple[str, ...],
+    as_json: bool,
+    idempotency_key: str | None,
+    quiet: bool,
+    workflow_paths: tuple[str, ...],
+    db: str | None,
+) -> None:
     """Run WORKFLOW and wait for its result."""
     config = config_from(workflow_paths, db)
     data = parse_input(input_json, pairs)
@@ -82,13 +96,16 @@ def run(workflow: str, input_json: str | None, pairs: tuple[str, ...], as_json: 
     elif result.status == "succeeded":
         print_output(result.output)
     elif result.status == "waiting":
-        click.echo(f"run {result.id} is waiting for input; answer with: "
-                   f"mozaiks-ai runs input {result.id} --data '<json>'", err=True)
+        click.echo(
+            f"run {result.id} is waiting for input; answer with: mozaiks-ai runs input {result.id} --data '<json>'",
+            err=True,
+        )
     else:
         message = (result.error or {}).get("message", result.status)
         click.echo(f"error: run {result.id} {result.status}: {message}", err=True)
-        click.echo(f"hint: fix the cause, then 'mozaiks-ai runs retry {result.id}' resumes from the failed step",
-                   err=True)
+        click.echo(
+            f"hint: fix the cause, then 'mozaiks-ai runs retry {result.id}' resumes from the failed step", err=True
+        )
     sys.exit(EXIT_OK if result.status in ("succeeded", "waiting") else EXIT_FAILED)
 
 
@@ -112,8 +129,11 @@ def worker(poll: float, workflow_paths: tuple[str, ...], db: str | None) -> None
         from mozaiks_ai.executor.engine import Engine
 
         async with await Engine.open(config) as engine:
-            click.echo(f"worker {engine.worker_id} on {engine.store.url.split('@')[-1]}: "
-                       f"{len(engine.registry.workflows)} workflows", err=True)
+            click.echo(
+                f"worker {engine.worker_id} on {engine.store.url.split('@')[-1]}: "
+                f"{len(engine.registry.workflows)} workflows",
+                err=True,
+            )
             await engine.work(poll)
 
     try:

@@ -30,7 +30,8 @@ def config_from(workflows: Sequence[str], db: str | None) -> RuntimeConfig:
     """Build the configuration from the environment plus CLI options."""
     try:
         return RuntimeConfig.from_env(
-            workflow_paths=tuple(Path(p) for p in workflows) or None, db_url=db,
+            workflow_paths=tuple(Path(p) for p in workflows) or None,
+            db_url=db,
         )
     except ConfigurationError as exc:
         fail(str(exc))
@@ -72,7 +73,7 @@ def parse_input(raw_json: str | None, pairs: Sequence[str]) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             fail(f"--input is not valid JSON: {exc.msg} at position {exc.pos}")
         if not isinstance(loaded, dict):
-            fail("--input must be a JSON object such as '{\"name\": \"Ada\"}'")
+            fail('--input must be a JSON object such as \'{"name": "Ada"}\'')
         data.update(loaded)
     for pair in pairs:
         key, sep, value = pair.partition("=")

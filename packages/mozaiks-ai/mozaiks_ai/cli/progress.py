@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import IO, Any
 
 from mozaiks_ai.state.records import EventRecord
@@ -14,6 +15,26 @@ def _summary(value: Any, limit: int = 80) -> str:
     text = value if isinstance(value, str) else repr(value)
     text = text.replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _error(data: dict[str, Any]) -> Any:
+    return (data.get("error") or {}).get("message")
+
+
+_LINES: dict[str, Callable[[str | None, dict[str, Any]], str]] = {
+    "run.started": lambda s, d: f"run started ({d.get('workflow')})" + (" [retry]" if d.get("retry") else ""),
+    "step.started": lambda s, d: f"  ▸ {s}",
+    "step.completed": lambda s, d: f"  ✓ {s}: {_summary(d.get('output'))}",
+    "step.failed": lambda s, d: f"  ✗ {s}: {_error(d)}",
+    "step.skipped": lambda s, d: f"  - {s} skipped ({d.get('reason')})",
+    "step.retrying": lambda s, d: f"  ↻ {s} retrying (attempt {d.get('attempt')}) after: {_error(d)}",
+    "chunk": lambda s, d: f"    {d.get('chunk')}",
+    "input.requested": lambda s, d: f"  ? {s} waits for input: {d.get('prompt')}",
+    "artifact.created": lambda s, d: f"    + artifact {d.get('path')} ({d.get('size')} bytes)",
+    "run.completed": lambda s, d: "run succeeded",
+    "run.failed": lambda s, d: f"run failed: {_error(d)}",
+    "run.cancelled": lambda s, d: "run cancelled",
+}
 
 
 class PlainProgress:
@@ -30,35 +51,11 @@ class PlainProgress:
 
     def line(self, event: EventRecord) -> str | None:
         """Return the line for an event, or ``None`` to skip it."""
-        data, step = event.data, event.step
-        match event.type:
-            case "run.started":
-                return f"run {event.run_id} started ({data.get('workflow')})" + (" [retry]" if data.get("retry") else "")
-            case "step.started":
-                return f"  ▸ {step}"
-            case "step.completed":
-                return f"  ✓ {step}: {_summary(data.get('output'))}"
-            case "step.failed":
-                return f"  ✗ {step}: {data.get('error', {}).get('message')}"
-            case "step.skipped":
-                return f"  - {step} skipped ({data.get('reason')})"
-            case "step.retrying":
-                return f"  ↻ {step} retrying (attempt {data.get('attempt')}) after: {data['error']['message']}"
-            case "chunk":
-                return f"    {data.get('chunk')}"
-            case "input.requested":
-                return f"  ? {step} waits for input: {data.get('prompt')}"
-            case "artifact.created":
-                return f"    + artifact {data.get('path')} ({data.get('size')} bytes)"
-            case "run.completed":
-                return "run succeeded"
-            case "run.failed":
-                return f"run failed: {data.get('error', {}).get('message')}"
-            case "run.cancelled":
-                return "run cancelled"
-        return None
+        render = _LINES.get(event.type)
+        return render(event.step, event.data) if render is not None else None
 
     def __call__(self, event: EventRecord) -> None:
+        """Print the event's line."""
         line = self.line(event)
         if line is not None:
             print(line, file=self.stream, flush=True)
@@ -91,6 +88,7 @@ class RichProgress(PlainProgress):
         return Group(*(self._spinner("dots", text=f"{path}") for path in self._open))
 
     def __call__(self, event: EventRecord) -> None:
+        """Show an event."""
         if event.type == "step.started" and event.step:
             self._open[event.step] = event.step
         elif event.step in self._open and event.type in ("step.completed", "step.failed", "step.skipped"):

@@ -20,9 +20,18 @@ _wf_option = click.option("--workflows", "-w", "paths", multiple=True, type=clic
 
 
 def _row(run: RunRecord) -> dict[str, Any]:
-    return {"run_id": run.id, "workflow": run.workflow_id, "status": run.status, "app_id": run.app_id,
-            "user_id": run.user_id, "created_at": run.created_at, "updated_at": run.updated_at,
-            "workflow_hash": run.workflow_hash, "output": run.output, "error": run.error}
+    return {
+        "run_id": run.id,
+        "workflow": run.workflow_id,
+        "status": run.status,
+        "app_id": run.app_id,
+        "user_id": run.user_id,
+        "created_at": run.created_at,
+        "updated_at": run.updated_at,
+        "workflow_hash": run.workflow_hash,
+        "output": run.output,
+        "error": run.error,
+    }
 
 
 @click.group()
@@ -71,8 +80,10 @@ def show(run_id: str, with_events: bool, db: str | None) -> None:
             fail(f"run {run_id} not found")
         info = _row(run)
         info["input"] = run.input
-        info["steps"] = [{"path": s.path, "status": s.status, "output": s.output, "error": s.error,
-                          "attempts": s.attempts} for s in await store.get_steps(run_id)]
+        info["steps"] = [
+            {"path": s.path, "status": s.status, "output": s.output, "error": s.error, "attempts": s.attempts}
+            for s in await store.get_steps(run_id)
+        ]
         info["artifacts"] = [{"path": a.path, "size": a.size} for a in await store.list_artifacts(run_id)]
         if with_events:
             info["events"] = [e.to_dict() for e in await store.list_events(run_id)]
@@ -136,8 +147,10 @@ def retry(run_id: str, as_json: bool, paths: tuple[str, ...], db: str | None) ->
 def cancel(run_id: str, paths: tuple[str, ...], db: str | None) -> None:
     """Cancel a run."""
     run = _engine_command(db, paths, True, lambda e: e.cancel(run_id))
-    click.echo(f"run {run.id}: {run.status}" + (" (cancel requested; its worker stops at the next step)"
-                                                if run.status != "cancelled" else ""))
+    click.echo(
+        f"run {run.id}: {run.status}"
+        + (" (cancel requested; its worker stops at the next step)" if run.status != "cancelled" else "")
+    )
 
 
 @runs.command("input")

@@ -25,9 +25,15 @@ def _registry(paths: tuple[str, ...]) -> WorkflowRegistry:
 
 def _describe(workflow: Workflow) -> dict[str, Any]:
     return {
-        "id": workflow.id, "name": workflow.name, "description": workflow.description,
-        "trigger": list(workflow.trigger.events), "inputs": workflow.input_schema(), "steps": len(workflow.steps),
-        "source": str(workflow.source), "content_hash": workflow.content_hash, "tools": list(workflow.tools),
+        "id": workflow.id,
+        "name": workflow.name,
+        "description": workflow.description,
+        "trigger": list(workflow.trigger.events),
+        "inputs": workflow.input_schema(),
+        "steps": len(workflow.steps),
+        "source": str(workflow.source),
+        "content_hash": workflow.content_hash,
+        "tools": list(workflow.tools),
     }
 
 
@@ -43,11 +49,17 @@ def list_(paths: tuple[str, ...], as_json: bool) -> None:
     """List the workflows found (invalid ones too, with their error)."""
     registry = _registry(paths)
     if as_json:
-        click.echo(dump_json({
-            "workflows": [_describe(w) for _, w in sorted(registry.workflows.items())],
-            "invalid": [{"id": k, "error": str(e), "file": e.file, "line": e.line}
-                        for k, e in sorted(registry.invalid.items())],
-        }))
+        click.echo(
+            dump_json(
+                {
+                    "workflows": [_describe(w) for _, w in sorted(registry.workflows.items())],
+                    "invalid": [
+                        {"id": k, "error": str(e), "file": e.file, "line": e.line}
+                        for k, e in sorted(registry.invalid.items())
+                    ],
+                }
+            )
+        )
         return
     for workflow_id, workflow in sorted(registry.workflows.items()):
         trigger = f"  [on {', '.join(workflow.trigger.events)}]" if workflow.trigger.events else ""
@@ -65,11 +77,17 @@ def validate(path: str, as_json: bool) -> None:
     """Validate every workflow under PATH; exit 2 if any is invalid."""
     registry = WorkflowRegistry.from_roots([Path(path)])
     if as_json:
-        click.echo(dump_json({
-            "valid": sorted(registry.workflows),
-            "invalid": [{"id": k, "file": e.file, "line": e.line, "error": e.problem}
-                        for k, e in sorted(registry.invalid.items())],
-        }))
+        click.echo(
+            dump_json(
+                {
+                    "valid": sorted(registry.workflows),
+                    "invalid": [
+                        {"id": k, "file": e.file, "line": e.line, "error": e.problem}
+                        for k, e in sorted(registry.invalid.items())
+                    ],
+                }
+            )
+        )
     else:
         for workflow_id in sorted(registry.workflows):
             click.echo(f"ok       {workflow_id}")

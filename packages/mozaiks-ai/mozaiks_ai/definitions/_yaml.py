@@ -45,9 +45,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
             )
         skey = str(key) if not isinstance(key, str) else key
         if skey in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {skey!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {skey!r}", key_node.start_mark)
         result[skey] = loader.construct_object(value_node, deep=True)
         result.key_lines[skey] = key_node.start_mark.line + 1
     return result
@@ -76,7 +74,7 @@ def load_yaml(text: str) -> Any:
     Raises:
         yaml.YAMLError: On malformed YAML; ``problem_mark`` holds the position.
     """
-    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader subclass
+    return yaml.load(text, Loader=_LineLoader)
 
 
 def line_of(data: Any, loc: tuple[str | int, ...]) -> int | None:

@@ -184,7 +184,8 @@ def _content_hash(file: Path, root: Path | None) -> str:
     files = [file]
     if root is not None:
         files = sorted(
-            p for p in root.rglob("*")
+            p
+            for p in root.rglob("*")
             if p.is_file() and not (set(p.relative_to(root).parts) & _SKIP_DIRS) and p.suffix != ".pyc"
         )
     for path in files:
@@ -257,7 +258,9 @@ class WorkflowRegistry:
         if workflow_id in self.invalid:
             error = self.invalid[workflow_id]
             raise WorkflowNotFoundError(
-                f"workflow {workflow_id!r} is invalid: {error}", file=error.file, line=error.line,
+                f"workflow {workflow_id!r} is invalid: {error}",
+                file=error.file,
+                line=error.line,
                 workflow_id=workflow_id,
             )
         raise WorkflowNotFoundError(
@@ -313,5 +316,3 @@ def _walk(steps: Iterable[Step]) -> Iterable[Step]:
     for step in steps:
         yield step
         yield from _walk(step.steps)
-
-

@@ -15,9 +15,7 @@ from mozaiks_ai._durations import parse_duration
 
 __all__ = ["InputField", "RetryPolicy", "Step", "StepKind", "Trigger", "Workflow"]
 
-StepKind = Literal[
-    "action", "tool", "model", "agent", "template", "workflow", "parallel", "foreach", "wait_for_input"
-]
+StepKind = Literal["action", "tool", "model", "agent", "template", "workflow", "parallel", "foreach", "wait_for_input"]
 
 
 class _Model(BaseModel):
@@ -48,7 +46,7 @@ class RetryPolicy(_Model):
         """Return the delay before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
         if self.backoff == "fixed":
             return min(self.initial_delay, self.max_delay)
-        return min(self.initial_delay * (2 ** (attempt - 1)), self.max_delay)
+        return float(min(self.initial_delay * 2.0 ** (attempt - 1), self.max_delay))
 
 
 class Step(_Model):

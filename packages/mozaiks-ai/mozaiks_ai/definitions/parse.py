@@ -40,7 +40,12 @@ BUILTIN_ACTIONS = frozenset(
 #: Keys that name a step's kind in the named and explicit forms.
 KIND_KEYS = ("uses", "tool", "model", "agent", "template", "workflow", "parallel", "foreach", "wait_for_input")
 _MODIFIERS = frozenset({"if", "retry", "timeout", "continue_on_error", "description"})
-_SIBLINGS = {"uses": {"with"}, "tool": {"with"}, "foreach": {"do", "as", "max_concurrency"}, "parallel": {"max_concurrency"}}
+_SIBLINGS = {
+    "uses": {"with"},
+    "tool": {"with"},
+    "foreach": {"do", "as", "max_concurrency"},
+    "parallel": {"max_concurrency"},
+}
 _REST_AS_PARAMS = frozenset({"model", "agent", "template", "workflow", "wait_for_input"})
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _TOP_KEYS = frozenset(
@@ -138,9 +143,7 @@ def _parse_trigger(ctx: _Ctx, data: LineDict) -> Trigger:
         if isinstance(events, str):
             events = [events]
         try:
-            return Trigger(
-                events=tuple(events), schedule=raw.get("schedule"), webhook=bool(raw.get("webhook", False))
-            )
+            return Trigger(events=tuple(events), schedule=raw.get("schedule"), webhook=bool(raw.get("webhook", False)))
         except (ValidationError, TypeError) as exc:
             raise ctx.error(f"invalid trigger: {exc}", line=line) from None
     raise ctx.error("'trigger' must be an event type, a list of them, or {event, schedule, webhook}", line=line)
@@ -151,8 +154,11 @@ def _parse_inputs(ctx: _Ctx, data: LineDict) -> dict[str, InputField]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise ctx.error("'inputs' must be a mapping of input name to {type, required, …}", data.get("inputs"),
-                        line=data.key_lines.get("inputs"))
+        raise ctx.error(
+            "'inputs' must be a mapping of input name to {type, required, …}",
+            data.get("inputs"),
+            line=data.key_lines.get("inputs"),
+        )
     fields: dict[str, InputField] = {}
     for key, spec in raw.items():
         line = raw.key_lines.get(key) if isinstance(raw, LineDict) else None
@@ -278,7 +284,8 @@ def _build_step(
         if kind_key == "uses" and not ctx.is_action(value):
             raise ctx.error(
                 f"step {name!r} uses unknown action or tool {value!r}; built-in actions: "
-                f"{', '.join(sorted(BUILTIN_ACTIONS))}; tools found in tools/: {', '.join(sorted(ctx.tools)) or 'none'}",
+                f"{', '.join(sorted(BUILTIN_ACTIONS))}; "
+                f"tools found in tools/: {', '.join(sorted(ctx.tools)) or 'none'}",
                 line=body.key_lines.get(kind_key, line),
             )
         if kind_key == "tool" and value not in ctx.tools:
@@ -287,13 +294,18 @@ def _build_step(
                 f"(found: {', '.join(sorted(ctx.tools)) or 'none'})",
                 line=body.key_lines.get(kind_key, line),
             )
-        fields.update(kind="tool" if value in ctx.tools and value not in _builtin_names() else "action", uses=value,
-                      params=rest.get("with"))
+        fields.update(
+            kind="tool" if value in ctx.tools and value not in _builtin_names() else "action",
+            uses=value,
+            params=rest.get("with"),
+        )
     elif ctx.is_action(kind_key):
         if rest:
             key = sorted(rest)[0]
-            raise ctx.error(f"unknown key {key!r} in {kind_key!r} step; pass arguments inside its mapping",
-                            line=body.key_lines.get(key, line))
+            raise ctx.error(
+                f"unknown key {key!r} in {kind_key!r} step; pass arguments inside its mapping",
+                line=body.key_lines.get(key, line),
+            )
         kind = "action" if kind_key in _builtin_names() else "tool"
         fields.update(kind=kind, uses=kind_key, params=value)
     elif kind_key == "foreach":
@@ -303,8 +315,13 @@ def _build_step(
         item_name = rest.get("as", "item")
         if not isinstance(item_name, str) or not _NAME.match(item_name):
             raise ctx.error(f"'as' of foreach step {name!r} must be a variable name", line=line)
-        fields.update(kind="foreach", foreach=value, steps=_parse_steps(ctx, do), item_name=item_name,
-                      max_concurrency=rest.get("max_concurrency"))
+        fields.update(
+            kind="foreach",
+            foreach=value,
+            steps=_parse_steps(ctx, do),
+            item_name=item_name,
+            max_concurrency=rest.get("max_concurrency"),
+        )
     elif kind_key == "parallel":
         if not isinstance(value, list) or not value:
             raise ctx.error(f"parallel step {name!r} needs a list of steps", line=line)

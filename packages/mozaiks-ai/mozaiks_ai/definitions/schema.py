@@ -49,8 +49,12 @@ def workflow_json_schema() -> dict[str, Any]:
         "description": "A step: action form (- echo: hi), named form (- name: {kind: …}) or explicit form (name/uses/with)",
         "type": "object",
         "minProperties": 1,
-        "properties": {"name": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_\-]*$"}, **modifiers,
-                       **kind_props, **action_props},
+        "properties": {
+            "name": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_\-]*$"},
+            **modifiers,
+            **kind_props,
+            **action_props,
+        },
         "additionalProperties": {
             "description": "named form (step name → {kind: …}) or a tool from tools/",
         },
@@ -85,7 +89,10 @@ def workflow_json_schema() -> dict[str, Any]:
                     },
                 ]
             },
-            "inputs": {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, InputField.model_json_schema()]}},
+            "inputs": {
+                "type": "object",
+                "additionalProperties": {"anyOf": [{"type": "string"}, InputField.model_json_schema()]},
+            },
             "steps": {"$ref": "#/$defs/steps"},
             "output": {"description": "Expression for the run's output; default: the last step's output"},
         },

@@ -46,8 +46,9 @@ class Engine:
         worker_id: This process's identity in leases (default: ``host:pid:random``).
     """
 
-    def __init__(self, config: RuntimeConfig, registry: WorkflowRegistry, store: Store, *,
-                 worker_id: str | None = None) -> None:
+    def __init__(
+        self, config: RuntimeConfig, registry: WorkflowRegistry, store: Store, *, worker_id: str | None = None
+    ) -> None:
         self.config = config
         self.registry = registry
         self.store = store
@@ -58,6 +59,7 @@ class Engine:
         self._tasks: dict[str, asyncio.Task[RunRecord]] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._heartbeat: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self._http: httpx.AsyncClient | None = None
         self.follow_timers = True
 
@@ -134,10 +136,21 @@ class Engine:
         data = validate_input(workflow, input)
         now = time.time()
         run = RunRecord(
-            id=uuid.uuid4().hex, workflow_id=workflow.id, workflow_hash=workflow.content_hash, status="pending",
-            input=data, app_id=app_id or self.config.app_id, user_id=user_id, context=dict(context or {}),
-            idempotency_key=idempotency_key, session_id=session_id, parent_run_id=parent_run_id,
-            owner=self.worker_id, lease_until=now + LEASE_SECONDS, created_at=now, updated_at=now,
+            id=uuid.uuid4().hex,
+            workflow_id=workflow.id,
+            workflow_hash=workflow.content_hash,
+            status="pending",
+            input=data,
+            app_id=app_id or self.config.app_id,
+            user_id=user_id,
+            context=dict(context or {}),
+            idempotency_key=idempotency_key,
+            session_id=session_id,
+            parent_run_id=parent_run_id,
+            owner=self.worker_id,
+            lease_until=now + LEASE_SECONDS,
+            created_at=now,
+            updated_at=now,
         )
         return await self.store.create_run(run)
 
@@ -191,8 +204,13 @@ class Engine:
     def _workflow_for(self, run: RunRecord) -> Workflow:
         workflow = self.registry.get(run.workflow_id)
         if workflow.content_hash != run.workflow_hash:
-            logger.warning("run %s started with definition %s of %s; resuming with the current one (%s)",
-                           run.id, run.workflow_hash[:12], run.workflow_id, workflow.content_hash[:12])
+            logger.warning(
+                "run %s started with definition %s of %s; resuming with the current one (%s)",
+                run.id,
+                run.workflow_hash[:12],
+                run.workflow_id,
+                workflow.content_hash[:12],
+            )
         return workflow
 
     def schedule_wake(self, run: RunRecord) -> None:
@@ -205,7 +223,9 @@ class Engine:
 
         def wake() -> None:
             self._timers.pop(run.id, None)
-            asyncio.ensure_future(self._wake(run.id))
+            task = asyncio.ensure_future(self._wake(run.id))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
         self._timers[run.id] = asyncio.get_running_loop().call_later(max(0.0, run.wake_at - time.time()), wake)
 
@@ -266,15 +286,30 @@ class Engine:
         if timer is not None:
             timer.cancel()
         await self.store.update_run(run_id, cancel_requested=True)
-        live_owner = run.owner is not None and run.lease_until is not None and run.lease_until > time.time() and \
-            not _owner_dead(run.owner)
+        live_owner = (
+            run.owner is not None
+            and run.lease_until is not None
+            and run.lease_until > time.time()
+            and not _owner_dead(run.owner)
+        )
         if run.status == "running" and live_owner:
             return await self.get_run(run_id)  # the owner stops at its next checkpoint
         seq = await self.store.last_seq(run_id)
-        event = EventRecord(run_id, seq + 1, "run.cancelled", time.time(), None,
-                            {"status": "cancelled", "error": {"message": "run was cancelled", "type": "RunCancelled"}})
-        fields = {"status": "cancelled", "owner": None, "lease_until": None, "wake_at": None,
-                  "error": event.data["error"]}
+        event = EventRecord(
+            run_id,
+            seq + 1,
+            "run.cancelled",
+            time.time(),
+            None,
+            {"status": "cancelled", "error": {"message": "run was cancelled", "type": "RunCancelled"}},
+        )
+        fields = {
+            "status": "cancelled",
+            "owner": None,
+            "lease_until": None,
+            "wake_at": None,
+            "error": event.data["error"],
+        }
         await self.store.submit(Batch(run_updates=[(run_id, fields)], events=[event]))
         self.bus.publish(event)
         return await self.get_run(run_id)
@@ -287,12 +322,23 @@ class Engine:
         steps = await self.store.get_steps(run_id)
         batch = Batch(delete_steps=[(run_id, s.path) for s in steps if s.status == "failed"])
         seq = await self.store.last_seq(run_id)
-        event = EventRecord(run_id, seq + 1, "run.started", time.time(), None,
-                            {"workflow": run.workflow_id, "retry": True})
+        event = EventRecord(
+            run_id, seq + 1, "run.started", time.time(), None, {"workflow": run.workflow_id, "retry": True}
+        )
         batch.events.append(event)
-        batch.run_updates.append((run_id, {"status": "pending", "error": None, "output": None,
-                                           "cancel_requested": False, "owner": self.worker_id,
-                                           "lease_until": time.time() + LEASE_SECONDS}))
+        batch.run_updates.append(
+            (
+                run_id,
+                {
+                    "status": "pending",
+                    "error": None,
+                    "output": None,
+                    "cancel_requested": False,
+                    "owner": self.worker_id,
+                    "lease_until": time.time() + LEASE_SECONDS,
+                },
+            )
+        )
         await self.store.submit(batch)
         self.bus.publish(event)
         if not wait:
@@ -300,8 +346,9 @@ class Engine:
             return await self.get_run(run_id)
         return await self.execute(run_id)
 
-    async def submit_input(self, run_id: str, value: Any, *, step: str | None = None, app_id: str | None = None,
-                           wait: bool = True) -> RunRecord:
+    async def submit_input(
+        self, run_id: str, value: Any, *, step: str | None = None, app_id: str | None = None, wait: bool = True
+    ) -> RunRecord:
         """Answer a ``wait_for_input`` step and resume the run.
 
         Raises:
@@ -318,9 +365,21 @@ class Engine:
         _check_schema(record.data.get("schema"), value)
         seq = await self.store.last_seq(run_id)
         event = EventRecord(run_id, seq + 1, "input.received", time.time(), record.path, {"value": value})
-        batch = Batch(steps=[complete_input_record(record, value)], events=[event],
-                      run_updates=[(run_id, {"status": "pending", "wake_at": None, "owner": self.worker_id,
-                                             "lease_until": time.time() + LEASE_SECONDS})])
+        batch = Batch(
+            steps=[complete_input_record(record, value)],
+            events=[event],
+            run_updates=[
+                (
+                    run_id,
+                    {
+                        "status": "pending",
+                        "wake_at": None,
+                        "owner": self.worker_id,
+                        "lease_until": time.time() + LEASE_SECONDS,
+                    },
+                )
+            ],
+        )
         await self.store.submit(batch)
         self.bus.publish(event)
         if wait:
@@ -328,16 +387,29 @@ class Engine:
         self.launch(run_id)
         return await self.get_run(run_id)
 
-    async def emit_event(self, event_type: str, data: Mapping[str, Any], *, event_id: str | None = None,
-                         app_id: str | None = None, user_id: str | None = None, parent_run_id: str | None = None,
-                         depth: int = 0) -> list[RunRecord]:
+    async def emit_event(
+        self,
+        event_type: str,
+        data: Mapping[str, Any],
+        *,
+        event_id: str | None = None,
+        app_id: str | None = None,
+        user_id: str | None = None,
+        parent_run_id: str | None = None,
+        depth: int = 0,
+    ) -> list[RunRecord]:
         """Start (in the background) every workflow whose trigger matches; ``event_id`` makes it idempotent."""
         runs = []
         for workflow in self.registry.matching(event_type):
             key = f"event:{event_id}:{workflow.id}" if event_id else None
             try:
                 run, created = await self.start(
-                    workflow.id, {}, app_id=app_id, user_id=user_id, idempotency_key=key, parent_run_id=parent_run_id,
+                    workflow.id,
+                    {},
+                    app_id=app_id,
+                    user_id=user_id,
+                    idempotency_key=key,
+                    parent_run_id=parent_run_id,
                     context={"event": dict(data), "trigger": event_type, "event_id": event_id, "event_depth": depth},
                 )
             except InputValidationError as exc:
@@ -391,8 +463,13 @@ def _owner_dead(owner: str | None) -> bool:
 
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "object": (dict,),
-    "array": (list,), "null": (type(None),),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+    "null": (type(None),),
 }
 
 
@@ -403,7 +480,8 @@ def _check_schema(schema: Any, value: Any, where: str = "input") -> None:
     expected = schema.get("type")
     if isinstance(expected, str) and expected in _JSON_TYPES:
         ok = isinstance(value, _JSON_TYPES[expected]) and not (
-            isinstance(value, bool) and expected in ("integer", "number"))
+            isinstance(value, bool) and expected in ("integer", "number")
+        )
         if not ok:
             raise InputValidationError(f"{where} must be of type {expected}", [{"field": where, "error": expected}])
     if "enum" in schema and value not in schema["enum"]:
@@ -411,8 +489,9 @@ def _check_schema(schema: Any, value: Any, where: str = "input") -> None:
     if isinstance(value, dict):
         for key in schema.get("required", []):
             if key not in value:
-                raise InputValidationError(f"{where}.{key} is required", [{"field": f"{where}.{key}",
-                                                                            "error": "is required"}])
+                raise InputValidationError(
+                    f"{where}.{key} is required", [{"field": f"{where}.{key}", "error": "is required"}]
+                )
         for key, sub in (schema.get("properties") or {}).items():
             if key in value:
                 _check_schema(sub, value[key], f"{where}.{key}")

@@ -49,9 +49,7 @@ async def run_kind(
     )
 
 
-async def _tool(
-    execution: RunExecution, workflow: Workflow, step: Step, params: Any, path: str, attempt: int
-) -> Any:
+async def _tool(execution: RunExecution, workflow: Workflow, step: Step, params: Any, path: str, attempt: int) -> Any:
     if workflow.uploaded:
         raise ToolError(f"workflow {workflow.id!r} was uploaded: its Python tools never run", step=path)
     if workflow.root is None:
@@ -73,8 +71,15 @@ async def _tool(
             loop.call_soon_threadsafe(emit)
 
     context = ToolContext(
-        run_id=run.id, app_id=run.app_id, user_id=run.user_id, workflow_id=workflow.id, step=path,
-        idempotency_key=f"{run.id}:{path}", secrets=execution.secrets, attempt=attempt, _progress=progress,
+        run_id=run.id,
+        app_id=run.app_id,
+        user_id=run.user_id,
+        workflow_id=workflow.id,
+        step=path,
+        idempotency_key=f"{run.id}:{path}",
+        secrets=execution.secrets,
+        attempt=attempt,
+        _progress=progress,
     )
     return await tool.call(params, context)
 
@@ -105,13 +110,20 @@ async def _template(
 async def _sub_workflow(execution: RunExecution, step: Step, params: Any, scope: dict[str, Any], path: str) -> Any:
     child = execution.engine.registry.get(str(render_value(step.uses, scope)))
     options = params if isinstance(params, dict) else {}
-    raw_input = options.get("input", options.get("with", {k: v for k, v in options.items() if k not in ("input", "with")}))
+    raw_input = options.get(
+        "input", options.get("with", {k: v for k, v in options.items() if k not in ("input", "with")})
+    )
     try:
         child_input = validate_input(child, raw_input)
     except InputValidationError as exc:
         raise StepError(f"sub-workflow {child.id!r}: {exc}", step=path) from None
-    child_scope = {**scope, "input": child_input, "vars": {}, "steps": {},
-                   "run": {**scope["run"], "workflow": child.id}}
+    child_scope = {
+        **scope,
+        "input": child_input,
+        "vars": {},
+        "steps": {},
+        "run": {**scope["run"], "workflow": child.id},
+    }
     last = await execution.exec_steps(child, child.steps, child_scope, path + ".")
     return last if child.output is None else render_value(child.output, child_scope)
 
@@ -143,10 +155,11 @@ async def _gather(makers: list[Callable[[], Awaitable[Any]]], limit: int | None)
 
 async def _parallel(execution: RunExecution, workflow: Workflow, step: Step, scope: dict[str, Any], path: str) -> Any:
     branch_scope = {**scope, "steps": dict(scope["steps"])}
-    makers = [
-        (lambda child=child: execution.exec_step(workflow, child, branch_scope, path + "."))  # type: ignore[misc]
-        for child in step.steps
-    ]
+
+    def maker(child: Step) -> Callable[[], Awaitable[Any]]:
+        return lambda: execution.exec_step(workflow, child, branch_scope, path + ".")
+
+    makers = [maker(child) for child in step.steps]
     results = await _gather(makers, step.max_concurrency)
     return {child.name: result for child, result in zip(step.steps, results, strict=True)}
 
@@ -160,9 +173,18 @@ async def _foreach(execution: RunExecution, workflow: Workflow, step: Step, scop
     total = len(items)
 
     def maker(index: int, item: Any) -> Callable[[], Awaitable[Any]]:
-        iteration = {**scope, step.item_name: item, "steps": dict(scope["steps"]),
-                     "loop": {"index": index + 1, "index0": index, "first": index == 0, "last": index == total - 1,
-                              "length": total}}
+        iteration = {
+            **scope,
+            step.item_name: item,
+            "steps": dict(scope["steps"]),
+            "loop": {
+                "index": index + 1,
+                "index0": index,
+                "first": index == 0,
+                "last": index == total - 1,
+                "length": total,
+            },
+        }
         return lambda: execution.exec_steps(workflow, step.steps, iteration, f"{path}[{index}].")
 
     return await _gather([maker(i, item) for i, item in enumerate(items)], step.max_concurrency)

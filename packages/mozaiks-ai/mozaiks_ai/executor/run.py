@@ -66,7 +66,7 @@ class RunExecution:
         event = EventRecord(self.run.id, self.seq, type_, time.time(), step, self.redact(data))
         self.engine.bus.publish(event)
         if batch is None:
-            self.engine.store.submit(Batch(events=[event])).add_done_callback(_log_write_failure)
+            self.engine.store.submit_nowait(Batch(events=[event]))
         else:
             batch.events.append(event)
         return event
@@ -94,9 +94,13 @@ class RunExecution:
         batch = Batch(run_updates=[(self.run.id, {"status": "running", "wake_at": None})])
         self.run.status, self.run.wake_at = "running", None
         if self.seq == 0:
-            self.emit("run.started", None, {"workflow": self.workflow.id, "workflow_hash": self.workflow.content_hash,
-                                            "input": self.run.input}, batch)
-        store.submit(batch).add_done_callback(_log_write_failure)
+            self.emit(
+                "run.started",
+                None,
+                {"workflow": self.workflow.id, "workflow_hash": self.workflow.content_hash, "input": self.run.input},
+                batch,
+            )
+        store.submit_nowait(batch)
         scope = self.base_scope()
         try:
             last = await self.exec_steps(self.workflow, self.workflow.steps, scope, "")
@@ -114,8 +118,10 @@ class RunExecution:
             await self._finish("failed", error=self.redact(error_dict(exc, None)))
         except Exception as exc:
             logger.error("internal error in run %s: %s", self.run.id, self.redactor.text(traceback.format_exc()))
-            await self._finish("failed", error={"message": f"internal error: {self.redact(str(exc))}",
-                                                 "type": type(exc).__name__, "step": None})
+            await self._finish(
+                "failed",
+                error={"message": f"internal error: {self.redact(str(exc))}", "type": type(exc).__name__, "step": None},
+            )
         return self.run
 
     async def _finish(self, status: str, *, output: Any = None, error: dict[str, Any] | None = None) -> None:
@@ -123,8 +129,14 @@ class RunExecution:
         for path in list(self.open_steps):  # close every open step before the final event
             self.emit("step.failed", path, {"error": {"message": f"run {status}", "type": "RunClosed"}}, batch)
         self.open_steps.clear()
-        fields: dict[str, Any] = {"status": status, "output": output, "error": error, "owner": None,
-                                  "lease_until": None, "wake_at": None}
+        fields: dict[str, Any] = {
+            "status": status,
+            "output": output,
+            "error": error,
+            "owner": None,
+            "lease_until": None,
+            "wake_at": None,
+        }
         batch.run_updates.append((self.run.id, fields))
         event_type = {"succeeded": "run.completed", "failed": "run.failed", "cancelled": "run.cancelled"}[status]
         data: dict[str, Any] = {"status": status}
@@ -153,8 +165,13 @@ class RunExecution:
             "steps": {},
             "event": event,
             "secrets": self.secrets,
-            "run": {"id": self.run.id, "app_id": self.run.app_id, "user_id": self.run.user_id,
-                    "workflow": self.workflow.id, "session_id": self.run.session_id},
+            "run": {
+                "id": self.run.id,
+                "app_id": self.run.app_id,
+                "user_id": self.run.user_id,
+                "workflow": self.workflow.id,
+                "session_id": self.run.session_id,
+            },
             "trigger": context.get("trigger"),
         }
         trigger = context.get("trigger")
@@ -184,8 +201,11 @@ class RunExecution:
     def bind(self, scope: dict[str, Any], step: Step, record: StepRecord) -> None:
         """Make a step's result visible to later steps (and apply ``set``)."""
         scope["steps"][step.name] = {"output": record.output, "status": record.status, "error": record.error}
-        if step.kind == "action" and step.uses == "set" and record.status == "completed" and isinstance(
-            record.output, dict
+        if (
+            step.kind == "action"
+            and step.uses == "set"
+            and record.status == "completed"
+            and isinstance(record.output, dict)
         ):
             scope["vars"].update(record.output)
 
@@ -206,7 +226,7 @@ class RunExecution:
                 skipped = StepRecord(self.run.id, path, "skipped", started_at=time.time(), finished_at=time.time())
                 batch = Batch(steps=[skipped])
                 self.emit("step.skipped", path, {"name": step.name, "reason": "condition is false"}, batch)
-                self.engine.store.submit(batch).add_done_callback(_log_write_failure)
+                self.engine.store.submit_nowait(batch)
                 self.done[path] = skipped
                 self.bind(scope, step, skipped)
                 return None
@@ -234,12 +254,17 @@ class RunExecution:
                 raise
             except TimeoutError:
                 error: BaseException = StepTimeoutError(f"step {path!r} timed out after {step.timeout:g}s", step=path)
-            except (Exception) as exc:
+            except Exception as exc:
                 error = exc
-            if step.retry is not None and attempt < step.retry.max_attempts and step.kind not in ("parallel", "foreach"):
+            if (
+                step.retry is not None
+                and attempt < step.retry.max_attempts
+                and step.kind not in ("parallel", "foreach")
+            ):
                 delay = step.retry.delay(attempt)
-                self.emit("step.retrying", path, {"attempt": attempt + 1, "delay": delay,
-                                                  "error": error_dict(error, path)})
+                self.emit(
+                    "step.retrying", path, {"attempt": attempt + 1, "delay": delay, "error": error_dict(error, path)}
+                )
                 await asyncio.sleep(delay)
                 continue
             return await self._fail(step, path, error, attempt, started, scope)
@@ -252,19 +277,39 @@ class RunExecution:
         self.bind(scope, step, record)
         return record.output
 
-    async def _fail(self, step: Step, path: str, exc: BaseException, attempt: int, started: float,
-                    scope: dict[str, Any] | None = None) -> Any:
+    async def _fail(
+        self,
+        step: Step,
+        path: str,
+        exc: BaseException,
+        attempt: int,
+        started: float,
+        scope: dict[str, Any] | None = None,
+    ) -> Any:
         if isinstance(exc, StepError) and exc.step is None:
             exc.step = path
         error = self.redact(error_dict(exc, path))
         return await self._record_failure(step, path, error, attempt, started, scope)
 
-    async def _record_failure(self, step: Step, path: str, error: dict[str, Any], attempt: int, started: float,
-                              scope: dict[str, Any] | None, *, propagate: bool = True) -> Any:
+    async def _record_failure(
+        self,
+        step: Step,
+        path: str,
+        error: dict[str, Any],
+        attempt: int,
+        started: float,
+        scope: dict[str, Any] | None,
+        *,
+        propagate: bool = True,
+    ) -> Any:
         record = StepRecord(self.run.id, path, "failed", None, error, attempt, started, time.time())
         batch = Batch(steps=[record])
-        self.emit("step.failed", path, {"name": step.name, "error": error, "attempts": attempt,
-                                        "continue_on_error": step.continue_on_error}, batch)
+        self.emit(
+            "step.failed",
+            path,
+            {"name": step.name, "error": error, "attempts": attempt, "continue_on_error": step.continue_on_error},
+            batch,
+        )
         self.open_steps.pop(path, None)
         await self.engine.store.submit(batch)
         self.done[path] = record
@@ -273,8 +318,3 @@ class RunExecution:
         if step.continue_on_error or not propagate:
             return None
         raise StepFailed(path, error)
-
-
-def _log_write_failure(future: asyncio.Future[None]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        logger.error("could not persist run state: %s", future.exception())

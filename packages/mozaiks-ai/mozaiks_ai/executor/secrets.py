@@ -53,7 +53,7 @@ class SecretSource:
 
     def names(self) -> list[str]:
         """Names defined in the secrets file or as ``MOZAIKS_SECRET_*`` variables."""
-        prefixed = [k[len("MOZAIKS_SECRET_"):] for k in self._environ if k.startswith("MOZAIKS_SECRET_")]
+        prefixed = [k[len("MOZAIKS_SECRET_") :] for k in self._environ if k.startswith("MOZAIKS_SECRET_")]
         return sorted(set(prefixed) | set(self._file()))
 
 

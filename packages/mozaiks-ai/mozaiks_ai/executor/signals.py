@@ -7,7 +7,7 @@ from typing import Any
 __all__ = ["StepFailed", "Suspend"]
 
 
-class Suspend(BaseException):  # noqa: N818 - a signal, not an error
+class Suspend(BaseException):
     """The run must stop here and wait (for input, or until ``wake_at``) without holding a task."""
 
     def __init__(self, wake_at: float | None = None) -> None:
@@ -21,7 +21,7 @@ class Suspend(BaseException):  # noqa: N818 - a signal, not an error
         return Suspend(min(times) if times else None)
 
 
-class StepFailed(Exception):  # noqa: N818 - internal propagation of a recorded failure
+class StepFailed(Exception):
     """A step failed and its failure has been recorded; propagates to the run."""
 
     def __init__(self, path: str, error: dict[str, Any]) -> None:

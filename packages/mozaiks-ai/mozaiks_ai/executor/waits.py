@@ -28,8 +28,15 @@ __all__ = ["INLINE_SLEEP", "sleep", "wait_for_input"]
 INLINE_SLEEP = 1.0
 
 
-async def _complete(execution: RunExecution, step: Step, path: str, scope: dict[str, Any], output: Any,
-                    started: float, event: tuple[str, dict[str, Any]] | None = None) -> Any:
+async def _complete(
+    execution: RunExecution,
+    step: Step,
+    path: str,
+    scope: dict[str, Any],
+    output: Any,
+    started: float,
+    event: tuple[str, dict[str, Any]] | None = None,
+) -> Any:
     record = StepRecord(execution.run.id, path, "completed", execution.redact(output), None, 1, started, time.time())
     batch = Batch(steps=[record])
     if event is not None:
@@ -42,8 +49,9 @@ async def _complete(execution: RunExecution, step: Step, path: str, scope: dict[
     return record.output
 
 
-async def sleep(execution: RunExecution, step: Step, scope: dict[str, Any], path: str,
-                record: StepRecord | None) -> Any:
+async def sleep(
+    execution: RunExecution, step: Step, scope: dict[str, Any], path: str, record: StepRecord | None
+) -> Any:
     """Run a ``sleep`` step durably."""
     now = time.time()
     if record is None:
@@ -53,18 +61,19 @@ async def sleep(execution: RunExecution, step: Step, scope: dict[str, Any], path
             duration = parse_duration(raw)
         except ValueError as exc:
             error = ActionError(f"sleep: {exc}", step=path)
-            return await execution._fail(step, path, error, 1, now, scope)  # noqa: SLF001
+            return await execution._fail(step, path, error, 1, now, scope)
         wake_at = now + duration
         record = StepRecord(execution.run.id, path, "waiting", started_at=now, data={"wake_at": wake_at})
         batch = Batch(steps=[record])
-        execution.emit("step.started", path, {"name": step.name, "kind": "action", "uses": "sleep",
-                                              "wake_at": wake_at}, batch)
+        execution.emit(
+            "step.started", path, {"name": step.name, "kind": "action", "uses": "sleep", "wake_at": wake_at}, batch
+        )
         execution.open_steps[path] = now
         execution.done[path] = record
         if duration > INLINE_SLEEP:
             await execution.engine.store.submit(batch)
             raise Suspend(wake_at)
-        execution.engine.store.submit(batch)
+        execution.engine.store.submit_nowait(batch)
     wake_at = float(record.data.get("wake_at", now))
     remaining = wake_at - time.time()
     if remaining > INLINE_SLEEP:
@@ -74,8 +83,9 @@ async def sleep(execution: RunExecution, step: Step, scope: dict[str, Any], path
     return await _complete(execution, step, path, scope, {"slept_until": wake_at}, record.started_at or now)
 
 
-async def wait_for_input(execution: RunExecution, workflow: Workflow, step: Step, scope: dict[str, Any], path: str,
-                         record: StepRecord | None) -> Any:
+async def wait_for_input(
+    execution: RunExecution, workflow: Workflow, step: Step, scope: dict[str, Any], path: str, record: StepRecord | None
+) -> Any:
     """Ask for input (``input.requested``) and suspend until it arrives or the timeout passes."""
     now = time.time()
     if record is None:
@@ -84,36 +94,55 @@ async def wait_for_input(execution: RunExecution, workflow: Workflow, step: Step
             params = {"prompt": params}
         if not isinstance(params, dict):
             error = StepError("wait_for_input takes {prompt, schema, timeout, default}", step=path)
-            return await execution._fail(step, path, error, 1, now, scope)  # noqa: SLF001
+            return await execution._fail(step, path, error, 1, now, scope)
         timeout_at = None
         if params.get("timeout") is not None:
             try:
                 timeout_at = now + parse_duration(params["timeout"])
             except ValueError as exc:
-                return await execution._fail(step, path, StepError(f"wait_for_input: {exc}", step=path), 1, now,  # noqa: SLF001
-                                             scope)
+                return await execution._fail(step, path, StepError(f"wait_for_input: {exc}", step=path), 1, now, scope)
         data = {"prompt": str(params.get("prompt", "")), "schema": params.get("schema"), "timeout_at": timeout_at}
         if "default" in params:
             data["default"] = params["default"]
         record = StepRecord(execution.run.id, path, "waiting", started_at=now, data=data)
         batch = Batch(steps=[record])
         execution.emit("step.started", path, {"name": step.name, "kind": "wait_for_input"}, batch)
-        execution.emit("input.requested", path, {"prompt": data["prompt"], "schema": data["schema"],
-                                                 "timeout_at": timeout_at}, batch)
+        execution.emit(
+            "input.requested",
+            path,
+            {"prompt": data["prompt"], "schema": data["schema"], "timeout_at": timeout_at},
+            batch,
+        )
         await execution.engine.store.submit(batch)
         execution.done[path] = record
         raise Suspend(timeout_at)
     timeout_at = record.data.get("timeout_at")
     if timeout_at is not None and now >= float(timeout_at):
         if "default" in record.data:
-            return await _complete(execution, step, path, scope, record.data["default"], record.started_at or now,
-                                   ("input.received", {"timed_out": True, "value": record.data["default"]}))
+            return await _complete(
+                execution,
+                step,
+                path,
+                scope,
+                record.data["default"],
+                record.started_at or now,
+                ("input.received", {"timed_out": True, "value": record.data["default"]}),
+            )
         error = StepError(f"no input received for {step.name!r} before its timeout", step=path)
-        return await execution._fail(step, path, error, 1, record.started_at or now, scope)  # noqa: SLF001
+        return await execution._fail(step, path, error, 1, record.started_at or now, scope)
     raise Suspend(float(timeout_at) if timeout_at is not None else None)
 
 
 def complete_input_record(record: StepRecord, value: Any) -> StepRecord:
     """Return the completed record of a ``wait_for_input`` step answered with ``value``."""
-    return StepRecord(record.run_id, record.path, "completed", value, None, 1, record.started_at, time.time(),
-                      {k: v for k, v in record.data.items() if k != "default"})
+    return StepRecord(
+        record.run_id,
+        record.path,
+        "completed",
+        value,
+        None,
+        1,
+        record.started_at,
+        time.time(),
+        {k: v for k, v in record.data.items() if k != "default"},
+    )

@@ -8,9 +8,25 @@ from typing import Any
 from mozaiks_ai.state.records import RunRecord
 
 RUN_COLUMNS = (
-    "id", "workflow_id", "workflow_hash", "status", "input", "app_id", "user_id", "context", "output", "error",
-    "idempotency_key", "session_id", "parent_run_id", "wake_at", "owner", "lease_until", "cancel_requested",
-    "created_at", "updated_at",
+    "id",
+    "workflow_id",
+    "workflow_hash",
+    "status",
+    "input",
+    "app_id",
+    "user_id",
+    "context",
+    "output",
+    "error",
+    "idempotency_key",
+    "session_id",
+    "parent_run_id",
+    "wake_at",
+    "owner",
+    "lease_until",
+    "cancel_requested",
+    "created_at",
+    "updated_at",
 )
 JSON_RUN_COLUMNS = frozenset({"input", "context", "output", "error"})
 UPDATABLE = frozenset(RUN_COLUMNS) - {"id", "created_at"}

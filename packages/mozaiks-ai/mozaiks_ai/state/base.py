@@ -8,13 +8,34 @@ one fsync while each caller still waits until its own writes are durable.
 from __future__ import annotations
 
 import asyncio
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
 from mozaiks_ai.state.records import ArtifactRecord, Batch, EventRecord, RunRecord, StepRecord
 
-__all__ = ["Store"]
+__all__ = ["Store", "merge_batches"]
+
+logger = logging.getLogger("mozaiks_ai.state")
+
+
+def merge_batches(batches: Sequence[Batch]) -> list[Batch]:
+    """Coalesce a group into as few batches as keeps its meaning (one, unless steps are deleted).
+
+    Deletions must apply in order relative to inserts, so batches that delete start a new segment.
+    """
+    merged: list[Batch] = []
+    current: Batch | None = None
+    for batch in batches:
+        if current is None or batch.delete_steps:
+            current = Batch(delete_steps=list(batch.delete_steps))
+            merged.append(current)
+        current.steps.extend(batch.steps)
+        current.events.extend(batch.events)
+        current.artifacts.extend(batch.artifacts)
+        current.run_updates.extend(batch.run_updates)
+    return merged
 
 
 class Store(ABC):
@@ -27,7 +48,7 @@ class Store(ABC):
     url: str
 
     def __init__(self) -> None:
-        self._pending: list[tuple[Batch, asyncio.Future[None]]] = []
+        self._pending: list[tuple[Batch, asyncio.Future[None] | None]] = []
         self._flushing: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -60,6 +81,12 @@ class Store(ABC):
             self._schedule_flush()
         return future
 
+    def submit_nowait(self, batch: Batch) -> None:
+        """Queue ``batch`` without waiting for it; it commits with the next group, in order."""
+        self._pending.append((batch, None))
+        if self._flushing is None:
+            self._schedule_flush()
+
     def _schedule_flush(self) -> None:
         self._flushing = asyncio.ensure_future(self._flush())
 
@@ -70,15 +97,17 @@ class Store(ABC):
                 try:
                     await self._commit([b for b, _ in group])
                 except BaseException as exc:
-                    for _, fut in group:
-                        if not fut.done():
-                            fut.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+                    waited = [fut for _, fut in group if fut is not None and not fut.done()]
+                    for fut in waited:
+                        fut.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+                    if not waited:
+                        logger.error("could not persist run state: %s", exc)
                     if not isinstance(exc, Exception):
                         raise
                 else:
-                    for _, fut in group:
-                        if not fut.done():
-                            fut.set_result(None)
+                    for _, pending in group:
+                        if pending is not None and not pending.done():
+                            pending.set_result(None)
         finally:
             self._flushing = None
 

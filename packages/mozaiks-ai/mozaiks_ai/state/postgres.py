@@ -59,11 +59,16 @@ CREATE TABLE IF NOT EXISTS artifacts (
 """
 #: Key of the advisory lock held while creating the schema (any constant shared by all nodes).
 _SCHEMA_LOCK = 0x6D6F7A61_69730001
+_SCHEMA_MISSING = "SELECT " + " OR ".join(
+    f"to_regclass('{t}') IS NULL" for t in ("runs", "steps", "events", "artifacts")
+)
 _COLS = ", ".join(RUN_COLUMNS)
 #: Runs that need a worker, ``$1`` being now: pending, running with a dead lease, or waiting with a
 #: due timer, in every case only when nobody holds a live lease on them.
-_READY = "(lease_until IS NULL OR lease_until < $1) " \
-         "AND (status IN ('pending', 'running') OR (status = 'waiting' AND wake_at <= $1))"
+_READY = (
+    "(lease_until IS NULL OR lease_until < $1) "
+    "AND (status IN ('pending', 'running') OR (status = 'waiting' AND wake_at <= $1))"
+)
 _FINISHED = "('succeeded', 'failed', 'cancelled')"
 
 
@@ -71,17 +76,17 @@ def _upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
     """Return an ``INSERT ... ON CONFLICT DO UPDATE`` replacing every non-key column."""
     values = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in key)
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) " \
-           f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"  # noqa: S608 - constant names
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
+    )
 
 
 _STEP_COLUMNS = ("run_id", "path", "status", "output", "error", "attempts", "started_at", "finished_at", "data")
 _UPSERT_STEP = _upsert("steps", _STEP_COLUMNS, ("run_id", "path"))
 _UPSERT_EVENT = _upsert("events", ("run_id", "seq", "type", "ts", "step", "data"), ("run_id", "seq"))
-_UPSERT_ARTIFACT = _upsert(
-    "artifacts", ("run_id", "path", "content", "content_type", "created_at"), ("run_id", "path")
-)
-_DELETE_STEPS = "DELETE FROM steps WHERE run_id = $1 AND (path = $2 OR path LIKE $4 || '%' OR path LIKE $5 || '%' OR $3 = 0)"
+_UPSERT_ARTIFACT = _upsert("artifacts", ("run_id", "path", "content", "content_type", "created_at"), ("run_id", "path"))
+_DELETE_STEPS = "DELETE FROM steps WHERE run_id = $1 AND (path = $2 OR left(path, $3) IN ($4, $5))"
 _ARTIFACT_SELECT = "SELECT run_id, path, content, content_type, created_at FROM artifacts WHERE run_id = $1"
 
 
@@ -97,7 +102,7 @@ def _update(run_id: str, fields: dict[str, Any], now: float) -> tuple[str, tuple
     check_columns(fields)
     fields = {**fields, "updated_at": now}
     cols = ", ".join(f"{k} = ${i}" for i, k in enumerate(fields, 1))
-    sql = f"UPDATE runs SET {cols} WHERE id = ${len(fields) + 1}"  # noqa: S608 - columns checked
+    sql = f"UPDATE runs SET {cols} WHERE id = ${len(fields) + 1}"
     return sql, (*(_encode(k, v) for k, v in fields.items()), run_id)
 
 
@@ -161,8 +166,9 @@ class PostgresStore(Store):
             raise StoreError(f"cannot connect to PostgreSQL at {_redact(self.url)}: {exc}") from None
         try:
             async with pool.acquire() as conn, conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
-                await conn.execute(_SCHEMA)
+                if await conn.fetchval(_SCHEMA_MISSING):  # DDL needs rights a read-write role may lack
+                    await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
+                    await conn.execute(_SCHEMA)
         except BaseException as exc:
             pool.terminate()
             if isinstance(exc, asyncpg.PostgresError):
@@ -187,12 +193,23 @@ class PostgresStore(Store):
             for run_id, path in batch.delete_steps:
                 _add(steps, _DELETE_STEPS, (run_id, path, len(path) + 1, path + ".", path + "["))
             for s in batch.steps:
-                _add(steps, _UPSERT_STEP, (s.run_id, s.path, s.status, dumps(s.output),
-                                           dumps(s.error) if s.error else None, s.attempts, s.started_at,
-                                           s.finished_at, dumps(s.data)))
+                _add(
+                    steps,
+                    _UPSERT_STEP,
+                    (
+                        s.run_id,
+                        s.path,
+                        s.status,
+                        dumps(s.output),
+                        dumps(s.error) if s.error else None,
+                        s.attempts,
+                        s.started_at,
+                        s.finished_at,
+                        dumps(s.data),
+                    ),
+                )
             events += [(e.run_id, e.seq, e.type, e.ts, e.step, dumps(e.data)) for e in batch.events]
-            artifacts += [(a.run_id, a.path, bytes(a.content), a.content_type, a.created_at)
-                          for a in batch.artifacts]
+            artifacts += [(a.run_id, a.path, bytes(a.content), a.content_type, a.created_at) for a in batch.artifacts]
             for run_id, fields in batch.run_updates:
                 _add(updates, *_update(run_id, fields, now))
         async with self.pool.acquire() as conn, conn.transaction():
@@ -208,7 +225,7 @@ class PostgresStore(Store):
                 return existing, False
         params = ", ".join(f"${i}" for i in range(1, len(RUN_COLUMNS) + 1))
         inserted = await self.pool.fetchval(
-            f"INSERT INTO runs ({_COLS}) VALUES ({params}) ON CONFLICT DO NOTHING RETURNING id",  # noqa: S608
+            f"INSERT INTO runs ({_COLS}) VALUES ({params}) ON CONFLICT DO NOTHING RETURNING id",
             *(_encode(c, getattr(run, c)) for c in RUN_COLUMNS),
         )
         if inserted is not None:
@@ -221,13 +238,13 @@ class PostgresStore(Store):
 
     async def _by_key(self, app_id: str, key: str) -> RunRecord | None:
         row = await self.pool.fetchrow(
-            f"SELECT {_COLS} FROM runs WHERE app_id = $1 AND idempotency_key = $2", app_id, key  # noqa: S608
+            f"SELECT {_COLS} FROM runs WHERE app_id = $1 AND idempotency_key = $2", app_id, key
         )
         return run_from_row(row) if row else None
 
     async def get_run(self, run_id: str, *, app_id: str | None = None) -> RunRecord | None:
         """Return a run, optionally only within ``app_id``."""
-        sql = f"SELECT {_COLS} FROM runs WHERE id = $1"  # noqa: S608
+        sql = f"SELECT {_COLS} FROM runs WHERE id = $1"
         params: list[Any] = [run_id]
         if app_id is not None:
             sql += " AND app_id = $2"
@@ -247,12 +264,16 @@ class PostgresStore(Store):
         """Return runs, newest first, filtered by the given columns."""
         where: list[str] = []
         params: list[Any] = []
-        for column, value in (("app_id", app_id), ("user_id", user_id), ("status", status),
-                              ("workflow_id", workflow_id)):
+        for column, value in (
+            ("app_id", app_id),
+            ("user_id", user_id),
+            ("status", status),
+            ("workflow_id", workflow_id),
+        ):
             if value is not None:
                 params.append(value)
                 where.append(f"{column} = ${len(params)}")
-        sql = f"SELECT {_COLS} FROM runs"  # noqa: S608
+        sql = f"SELECT {_COLS} FROM runs"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY created_at DESC, id DESC LIMIT ${len(params) + 1}"
@@ -275,10 +296,13 @@ class PostgresStore(Store):
         """Claim runs that need a worker; rows another worker is claiming are skipped, not awaited."""
         now = time.time()
         rows = await self.pool.fetch(
-            f"WITH ready AS (SELECT id FROM runs WHERE {_READY} ORDER BY created_at LIMIT $2 "  # noqa: S608
+            f"WITH ready AS (SELECT id FROM runs WHERE {_READY} ORDER BY created_at LIMIT $2 "
             "FOR UPDATE SKIP LOCKED) UPDATE runs SET owner = $3, lease_until = $4 FROM ready "
             f"WHERE runs.id = ready.id RETURNING {', '.join(f'runs.{c}' for c in RUN_COLUMNS)}",
-            now, limit, owner, now + lease_s,
+            now,
+            limit,
+            owner,
+            now + lease_s,
         )
         return sorted((run_from_row(r) for r in rows), key=lambda r: r.created_at)
 
@@ -286,25 +310,27 @@ class PostgresStore(Store):
         """Extend the leases ``owner`` holds."""
         await self.pool.execute(
             "UPDATE runs SET lease_until = $1 WHERE owner = $2 AND status IN ('pending', 'running')",
-            time.time() + lease_s, owner,
+            time.time() + lease_s,
+            owner,
         )
 
     async def get_steps(self, run_id: str) -> list[StepRecord]:
         """Return a run's step records (unstarted first, like SQLite)."""
         rows = await self.pool.fetch(
-            f"SELECT {', '.join(_STEP_COLUMNS)} FROM steps WHERE run_id = $1 "  # noqa: S608
-            "ORDER BY started_at NULLS FIRST, path",
+            f"SELECT {', '.join(_STEP_COLUMNS)} FROM steps WHERE run_id = $1 ORDER BY started_at NULLS FIRST, path",
             run_id,
         )
-        return [StepRecord(r[0], r[1], r[2], loads(r[3]), loads(r[4]), r[5], r[6], r[7], loads(r[8]) or {})
-                for r in rows]
+        return [
+            StepRecord(r[0], r[1], r[2], loads(r[3]), loads(r[4]), r[5], r[6], r[7], loads(r[8]) or {}) for r in rows
+        ]
 
     async def list_events(self, run_id: str, *, after: int = 0, limit: int | None = None) -> list[EventRecord]:
         """Return a run's events after ``after``."""
         rows = await self.pool.fetch(
-            "SELECT run_id, seq, type, ts, step, data FROM events WHERE run_id = $1 AND seq > $2 "
-            "ORDER BY seq LIMIT $3",
-            run_id, after, limit,
+            "SELECT run_id, seq, type, ts, step, data FROM events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            run_id,
+            after,
+            limit,
         )
         return [EventRecord(r[0], r[1], r[2], r[3], r[4], loads(r[5]) or {}) for r in rows]
 
@@ -325,11 +351,14 @@ class PostgresStore(Store):
     async def prune(self, finished_before: float) -> int:
         """Delete finished runs older than the cutoff, with everything they own."""
         async with self.pool.acquire() as conn, conn.transaction():
-            ids = [r[0] for r in await conn.fetch(
-                f"DELETE FROM runs WHERE status IN {_FINISHED} AND updated_at < $1 RETURNING id",  # noqa: S608
-                finished_before,
-            )]
+            ids = [
+                r[0]
+                for r in await conn.fetch(
+                    f"DELETE FROM runs WHERE status IN {_FINISHED} AND updated_at < $1 RETURNING id",
+                    finished_before,
+                )
+            ]
             if ids:
                 for table in ("steps", "events", "artifacts"):
-                    await conn.execute(f"DELETE FROM {table} WHERE run_id = ANY($1::text[])", ids)  # noqa: S608
+                    await conn.execute(f"DELETE FROM {table} WHERE run_id = ANY($1::text[])", ids)
         return len(ids)

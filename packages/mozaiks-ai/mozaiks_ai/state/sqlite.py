@@ -16,7 +16,7 @@ from typing import Any
 
 from mozaiks_ai.errors import StoreError
 from mozaiks_ai.state._codec import RUN_COLUMNS, check_columns, dumps, loads, run_from_row, run_values
-from mozaiks_ai.state.base import Store
+from mozaiks_ai.state.base import Store, merge_batches
 from mozaiks_ai.state.records import ArtifactRecord, Batch, EventRecord, RunRecord, StepRecord
 
 __all__ = ["SqliteStore"]
@@ -46,8 +46,10 @@ CREATE TABLE IF NOT EXISTS artifacts (
     created_at REAL NOT NULL, PRIMARY KEY (run_id, path)
 );
 """
-_READY = "status = 'pending' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ?)) " \
-         "OR (status = 'waiting' AND wake_at IS NOT NULL AND wake_at <= ? AND (lease_until IS NULL OR lease_until < ?))"
+_READY = (
+    "status = 'pending' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ?)) "
+    "OR (status = 'waiting' AND wake_at IS NOT NULL AND wake_at <= ? AND (lease_until IS NULL OR lease_until < ?))"
+)
 
 
 class SqliteStore(Store):
@@ -62,7 +64,7 @@ class SqliteStore(Store):
         super().__init__()
         self.path = str(path)
         self.url = f"sqlite:///{self.path}"
-        if synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
+        if synchronous.upper() not in ("FULL", "NORMAL", "EXTRA", "OFF"):
             raise StoreError(f"unsupported SQLite synchronous mode {synchronous!r}; use full or normal")
         self._synchronous = synchronous.upper()
         self._db: sqlite3.Connection | None = None
@@ -97,7 +99,7 @@ class SqliteStore(Store):
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
-            for batch in batches:
+            for batch in merge_batches(batches):
                 for run_id, path in batch.delete_steps:
                     db.execute(
                         "DELETE FROM steps WHERE run_id = ? AND (path = ? OR substr(path, 1, ?) IN (?, ?))",
@@ -106,8 +108,20 @@ class SqliteStore(Store):
                 if batch.steps:
                     db.executemany(
                         "INSERT OR REPLACE INTO steps VALUES (?,?,?,?,?,?,?,?,?)",
-                        [(s.run_id, s.path, s.status, dumps(s.output), dumps(s.error) if s.error else None,
-                          s.attempts, s.started_at, s.finished_at, dumps(s.data)) for s in batch.steps],
+                        [
+                            (
+                                s.run_id,
+                                s.path,
+                                s.status,
+                                dumps(s.output),
+                                dumps(s.error) if s.error else None,
+                                s.attempts,
+                                s.started_at,
+                                s.finished_at,
+                                dumps(s.data),
+                            )
+                            for s in batch.steps
+                        ],
                     )
                 if batch.events:
                     db.executemany(
@@ -131,7 +145,7 @@ class SqliteStore(Store):
         fields = {**fields, "updated_at": time.time()}
         cols = ", ".join(f"{k} = ?" for k in fields)
         values = [dumps(v) if k in ("input", "context", "output", "error") else v for k, v in fields.items()]
-        self.db.execute(f"UPDATE runs SET {cols} WHERE id = ?", [*values, run_id])  # noqa: S608 - columns checked
+        self.db.execute(f"UPDATE runs SET {cols} WHERE id = ?", [*values, run_id])
 
     async def create_run(self, run: RunRecord) -> tuple[RunRecord, bool]:
         """Insert a run, or return the one that already has its idempotency key."""
@@ -141,7 +155,7 @@ class SqliteStore(Store):
                 return existing, False
         placeholders = ",".join("?" * len(RUN_COLUMNS))
         try:
-            self.db.execute(f"INSERT INTO runs ({','.join(RUN_COLUMNS)}) VALUES ({placeholders})", run_values(run))  # noqa: S608
+            self.db.execute(f"INSERT INTO runs ({','.join(RUN_COLUMNS)}) VALUES ({placeholders})", run_values(run))
         except sqlite3.IntegrityError:
             if run.idempotency_key is None:
                 raise StoreError(f"run id {run.id} already exists") from None
@@ -152,14 +166,14 @@ class SqliteStore(Store):
 
     def _by_key(self, app_id: str, key: str) -> RunRecord | None:
         row = self.db.execute(
-            f"SELECT {','.join(RUN_COLUMNS)} FROM runs WHERE app_id = ? AND idempotency_key = ?",  # noqa: S608
+            f"SELECT {','.join(RUN_COLUMNS)} FROM runs WHERE app_id = ? AND idempotency_key = ?",
             (app_id, key),
         ).fetchone()
         return run_from_row(row) if row else None
 
     async def get_run(self, run_id: str, *, app_id: str | None = None) -> RunRecord | None:
         """Return a run, optionally only within ``app_id``."""
-        sql = f"SELECT {','.join(RUN_COLUMNS)} FROM runs WHERE id = ?"  # noqa: S608
+        sql = f"SELECT {','.join(RUN_COLUMNS)} FROM runs WHERE id = ?"
         params: list[Any] = [run_id]
         if app_id is not None:
             sql += " AND app_id = ?"
@@ -178,12 +192,16 @@ class SqliteStore(Store):
     ) -> list[RunRecord]:
         """Return runs, newest first, filtered by the given columns."""
         where, params = [], []
-        for column, value in (("app_id", app_id), ("user_id", user_id), ("status", status),
-                              ("workflow_id", workflow_id)):
+        for column, value in (
+            ("app_id", app_id),
+            ("user_id", user_id),
+            ("status", status),
+            ("workflow_id", workflow_id),
+        ):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
-        sql = f"SELECT {','.join(RUN_COLUMNS)} FROM runs"  # noqa: S608
+        sql = f"SELECT {','.join(RUN_COLUMNS)} FROM runs"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
@@ -210,9 +228,12 @@ class SqliteStore(Store):
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
-            ids = [r[0] for r in db.execute(
-                f"SELECT id FROM runs WHERE {_READY} ORDER BY created_at LIMIT ?", (now, now, now, limit)  # noqa: S608
-            )]
+            ids = [
+                r[0]
+                for r in db.execute(
+                    f"SELECT id FROM runs WHERE {_READY} ORDER BY created_at LIMIT ?", (now, now, now, limit)
+                )
+            ]
             for run_id in ids:
                 db.execute("UPDATE runs SET owner = ?, lease_until = ? WHERE id = ?", (owner, now + lease_s, run_id))
             db.execute("COMMIT")
@@ -235,8 +256,9 @@ class SqliteStore(Store):
             "FROM steps WHERE run_id = ? ORDER BY started_at, path",
             (run_id,),
         ).fetchall()
-        return [StepRecord(r[0], r[1], r[2], loads(r[3]), loads(r[4]), r[5], r[6], r[7], loads(r[8]) or {})
-                for r in rows]
+        return [
+            StepRecord(r[0], r[1], r[2], loads(r[3]), loads(r[4]), r[5], r[6], r[7], loads(r[8]) or {}) for r in rows
+        ]
 
     async def list_events(self, run_id: str, *, after: int = 0, limit: int | None = None) -> list[EventRecord]:
         """Return a run's events after ``after``."""
@@ -272,12 +294,15 @@ class SqliteStore(Store):
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
-            ids = [r[0] for r in db.execute(
-                "SELECT id FROM runs WHERE status IN ('succeeded', 'failed', 'cancelled') AND updated_at < ?",
-                (finished_before,),
-            )]
+            ids = [
+                r[0]
+                for r in db.execute(
+                    "SELECT id FROM runs WHERE status IN ('succeeded', 'failed', 'cancelled') AND updated_at < ?",
+                    (finished_before,),
+                )
+            ]
             for table in ("steps", "events", "artifacts"):
-                db.executemany(f"DELETE FROM {table} WHERE run_id = ?", [(i,) for i in ids])  # noqa: S608
+                db.executemany(f"DELETE FROM {table} WHERE run_id = ?", [(i,) for i in ids])
             db.executemany("DELETE FROM runs WHERE id = ?", [(i,) for i in ids])
             db.execute("COMMIT")
         except BaseException:

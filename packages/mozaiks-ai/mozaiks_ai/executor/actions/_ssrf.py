@@ -69,7 +69,8 @@ async def check_url(url: str, allowlist: tuple[str, ...], *, setting: str = "MOZ
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
     for address in addresses:
         if any(address in net for net in _ALWAYS_BLOCKED) or (
-            isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None
+            isinstance(address, ipaddress.IPv6Address)
+            and address.ipv4_mapped is not None
             and any(address.ipv4_mapped in net for net in _ALWAYS_BLOCKED)
         ):
             raise ActionError(f"host {host!r} resolves to {address}, a link-local/metadata address; refused")

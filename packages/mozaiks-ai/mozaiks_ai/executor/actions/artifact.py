@@ -22,6 +22,7 @@ async def artifact(call: StepCall) -> Any:
     if not isinstance(content, str):
         content = json.dumps(content, indent=2, default=str)
         content_type = content_type or "application/json"
-    stored = await call.execution.put_artifacts({path: content.encode()}, step=call.path,
-                                                content_type=content_type or "text/plain")
+    stored = await call.execution.put_artifacts(
+        {path: content.encode()}, step=call.path, content_type=content_type or "text/plain"
+    )
     return {"path": stored[0], "size": len(content.encode())}

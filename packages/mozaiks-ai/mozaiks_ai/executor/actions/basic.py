@@ -16,8 +16,9 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARN
 
 async def echo(call: StepCall) -> Any:
     """Return the message (``- echo: "Hello {{ input.name }}"``); it becomes the step's output."""
-    args = call.mapping("message")
-    return args.get("message", call.params if not isinstance(call.params, dict) else call.params)
+    if isinstance(call.params, dict) and set(call.params) == {"message"}:
+        return call.params["message"]
+    return call.params
 
 
 async def log(call: StepCall) -> Any:

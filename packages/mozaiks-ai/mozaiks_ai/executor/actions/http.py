@@ -18,8 +18,16 @@ _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"
 
 
 async def _request(
-    call: StepCall, method: str, url: str, *, headers: dict[str, str], json_body: Any, content: Any,
-    params: Any, timeout: float, check: Any,
+    call: StepCall,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    json_body: Any,
+    content: Any,
+    params: Any,
+    timeout: float,
+    check: Any,
 ) -> Any:
     import httpx
 
@@ -97,8 +105,17 @@ async def http(call: StepCall) -> Any:
     async def check(target: str) -> None:
         await check_url(target, allow)
 
-    result = await _request(call, method, url, headers=headers, json_body=json_body, content=content,
-                            params=params, timeout=timeout, check=check)
+    result = await _request(
+        call,
+        method,
+        url,
+        headers=headers,
+        json_body=json_body,
+        content=content,
+        params=params,
+        timeout=timeout,
+        check=check,
+    )
     if check_status:
         _raise_for_status(result, method.upper())
     return result
@@ -136,8 +153,17 @@ async def call_app_api(call: StepCall) -> Any:
         await check_url(target, allow if not trusted else (*allow, host), setting="MOZAIKS_APP_API_URL")
 
     method = str(args.get("method", "GET"))
-    result = await _request(call, method, url, headers=headers, json_body=json_body, content=content,
-                            params=params, timeout=timeout, check=check)
+    result = await _request(
+        call,
+        method,
+        url,
+        headers=headers,
+        json_body=json_body,
+        content=content,
+        params=params,
+        timeout=timeout,
+        check=check,
+    )
     if check_status:
         _raise_for_status(result, method.upper())
     return result

@@ -24,8 +24,13 @@ async def emit_event(call: StepCall) -> Any:
         raise ActionError(f"emit_event: events nested more than {_MAX_EVENT_DEPTH} deep (a trigger loop?)")
     event_id = f"{call.run.id}:{call.path}"
     runs = await call.execution.engine.emit_event(
-        event_type, args.get("data") or {}, event_id=event_id, app_id=call.run.app_id, user_id=call.run.user_id,
-        parent_run_id=call.run.id, depth=depth,
+        event_type,
+        args.get("data") or {},
+        event_id=event_id,
+        app_id=call.run.app_id,
+        user_id=call.run.user_id,
+        parent_run_id=call.run.id,
+        depth=depth,
     )
     return {"type": event_type, "id": event_id, "runs": [r.id for r in runs]}
 
