@@ -46,7 +46,9 @@ def workflow_json_schema() -> dict[str, Any]:
     )
     action_props = {name: {"description": f"built-in action {name}"} for name in sorted(BUILTIN_ACTIONS)}
     step = {
-        "description": "A step: action form (- echo: hi), named form (- name: {kind: …}) or explicit form (name/uses/with)",
+        "description": (
+            "A step: action form (- echo: hi), named form (- name: {kind: …}) or explicit form (name/uses/with)"
+        ),
         "type": "object",
         "minProperties": 1,
         "properties": {
