@@ -17,7 +17,6 @@ from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-
 from mozaiks_ai.state import Store, open_store
 
 T = TypeVar("T")
@@ -57,7 +56,7 @@ def _run_in_thread(make: Callable[[], Awaitable[T]]) -> T:
 
 
 async def _admin(sql: str) -> None:
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg  # type: ignore[import-untyped, unused-ignore]
 
     conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
     try:
@@ -79,7 +78,7 @@ def pg_admin_url() -> str:
     else:
         try:
             _run_in_thread(lambda: _admin("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001 - any failure means "no usable server"
+        except Exception as exc:  # any failure means "no usable server"
             problem = f"PostgreSQL at {PG_ADMIN_URL} is unreachable ({type(exc).__name__}: {exc})"
         else:
             return PG_ADMIN_URL

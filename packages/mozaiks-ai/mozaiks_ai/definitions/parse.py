@@ -253,8 +253,13 @@ def _kind_key(ctx: _Ctx, body: LineDict, line: int | None, *, form: str, step_na
     kinds = [k for k in body if k in KIND_KEYS or ctx.is_action(k)]
     if not kinds:
         label = f"step {step_name!r}" if step_name else "the step"
+        if step_name is not None:
+            label = (
+                f"unknown step kind {step_name!r}: it is not a built-in action or a tool, and read as a named "
+                f"step its mapping ({', '.join(map(str, body)) or 'empty'}) names no kind"
+            )
         raise ctx.error(
-            f"{label} names no kind: add one of {', '.join(KIND_KEYS)} or a built-in action "
+            f"{label}: add one of {', '.join(KIND_KEYS)} or a built-in action "
             f"({', '.join(sorted(BUILTIN_ACTIONS))}) or a tool from tools/",
             line=line,
         )

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from mozaiks_ai.errors import ConfigurationError, StoreError
 from mozaiks_ai.state._codec import JSON_RUN_COLUMNS, RUN_COLUMNS, check_columns, dumps, loads, run_from_row
-from mozaiks_ai.state.base import Store
+from mozaiks_ai.state.base import Store, merge_batches
 from mozaiks_ai.state.records import ArtifactRecord, Batch, EventRecord, RunRecord, StepRecord
 
 __all__ = ["PostgresStore"]
@@ -69,6 +69,12 @@ _READY = (
     "(lease_until IS NULL OR lease_until < $1) "
     "AND (status IN ('pending', 'running') OR (status = 'waiting' AND wake_at <= $1))"
 )
+#: Claims up to ``$2`` ready runs for ``$3`` until ``$4``; rows other claimers hold are skipped.
+_CLAIM_READY = (
+    f"WITH ready AS (SELECT id FROM runs WHERE {_READY} ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED) "
+    "UPDATE runs SET owner = $3, lease_until = $4 FROM ready WHERE runs.id = ready.id "
+    f"RETURNING {', '.join(f'runs.{c}' for c in RUN_COLUMNS)}"
+)
 _FINISHED = "('succeeded', 'failed', 'cancelled')"
 
 
@@ -106,17 +112,18 @@ def _update(run_id: str, fields: dict[str, Any], now: float) -> tuple[str, tuple
     return sql, (*(_encode(k, v) for k, v in fields.items()), run_id)
 
 
+def _step_row(s: StepRecord) -> tuple[Any, ...]:
+    """Return the column values of a step record."""
+    error = dumps(s.error) if s.error else None
+    return (s.run_id, s.path, s.status, dumps(s.output), error, s.attempts, s.started_at, s.finished_at, dumps(s.data))
+
+
 def _add(ops: list[tuple[str, list[tuple[Any, ...]]]], sql: str, row: tuple[Any, ...]) -> None:
     """Append ``row`` to the last operation when it runs the same statement, else start one."""
     if ops and ops[-1][0] == sql:
         ops[-1][1].append(row)
     else:
         ops.append((sql, [row]))
-
-
-def _count(status: str) -> int:
-    """Return the row count of a command status such as ``UPDATE 3``."""
-    return int(status.rsplit(" ", 1)[-1])
 
 
 def _redact(url: str) -> str:
@@ -155,7 +162,7 @@ class PostgresStore(Store):
     async def open(self) -> None:
         """Connect and create the schema (serialised across nodes by an advisory lock)."""
         try:
-            import asyncpg  # type: ignore[import-untyped]
+            import asyncpg  # type: ignore[import-untyped, unused-ignore]
         except ImportError:
             raise ConfigurationError(
                 "PostgreSQL needs the asyncpg driver: pip install 'mozaiks-ai[postgres]'"
@@ -182,38 +189,24 @@ class PostgresStore(Store):
             await pool.close()
 
     async def _commit(self, batches: Sequence[Batch]) -> None:
-        # Consecutive rows for the same statement become one executemany; the order of the
-        # operations on each table is exactly the order of the batches (deletes then upserts).
-        steps: list[tuple[str, list[tuple[Any, ...]]]] = []
-        updates: list[tuple[str, list[tuple[Any, ...]]]] = []
-        events: list[tuple[Any, ...]] = []
-        artifacts: list[tuple[Any, ...]] = []
+        # Like SQLite: one transaction; within each merged segment deletes precede upserts, and
+        # run updates with the same columns share one executemany.
         now = time.time()
-        for batch in batches:
-            for run_id, path in batch.delete_steps:
-                _add(steps, _DELETE_STEPS, (run_id, path, len(path) + 1, path + ".", path + "["))
-            for s in batch.steps:
-                _add(
-                    steps,
-                    _UPSERT_STEP,
-                    (
-                        s.run_id,
-                        s.path,
-                        s.status,
-                        dumps(s.output),
-                        dumps(s.error) if s.error else None,
-                        s.attempts,
-                        s.started_at,
-                        s.finished_at,
-                        dumps(s.data),
-                    ),
-                )
-            events += [(e.run_id, e.seq, e.type, e.ts, e.step, dumps(e.data)) for e in batch.events]
-            artifacts += [(a.run_id, a.path, bytes(a.content), a.content_type, a.created_at) for a in batch.artifacts]
-            for run_id, fields in batch.run_updates:
-                _add(updates, *_update(run_id, fields, now))
+        ops: list[tuple[str, list[tuple[Any, ...]]]] = []
+        for b in merge_batches(batches):
+            ops += [
+                (_DELETE_STEPS, [(r, p, len(p) + 1, p + ".", p + "[") for r, p in b.delete_steps]),
+                (_UPSERT_STEP, [_step_row(s) for s in b.steps]),
+                (_UPSERT_EVENT, [(e.run_id, e.seq, e.type, e.ts, e.step, dumps(e.data)) for e in b.events]),
+                (
+                    _UPSERT_ARTIFACT,
+                    [(a.run_id, a.path, bytes(a.content), a.content_type, a.created_at) for a in b.artifacts],
+                ),
+            ]
+            for run_id, fields in b.run_updates:
+                _add(ops, *_update(run_id, fields, now))
         async with self.pool.acquire() as conn, conn.transaction():
-            for sql, rows in [*steps, (_UPSERT_EVENT, events), (_UPSERT_ARTIFACT, artifacts), *updates]:
+            for sql, rows in ops:
                 if rows:
                     await conn.executemany(sql, rows)
 
@@ -290,29 +283,18 @@ class PostgresStore(Store):
         sql = "UPDATE runs SET owner = $1, lease_until = $2, updated_at = $3 WHERE id = $4"
         if not force:
             sql += " AND (owner IS NULL OR owner = $1 OR lease_until IS NULL OR lease_until < $3)"
-        return _count(await self.pool.execute(sql, owner, now + lease_s, now, run_id)) == 1
+        return bool(await self.pool.execute(sql, owner, now + lease_s, now, run_id) == "UPDATE 1")
 
     async def claim_ready(self, owner: str, lease_s: float, limit: int) -> list[RunRecord]:
         """Claim runs that need a worker; rows another worker is claiming are skipped, not awaited."""
         now = time.time()
-        rows = await self.pool.fetch(
-            f"WITH ready AS (SELECT id FROM runs WHERE {_READY} ORDER BY created_at LIMIT $2 "
-            "FOR UPDATE SKIP LOCKED) UPDATE runs SET owner = $3, lease_until = $4 FROM ready "
-            f"WHERE runs.id = ready.id RETURNING {', '.join(f'runs.{c}' for c in RUN_COLUMNS)}",
-            now,
-            limit,
-            owner,
-            now + lease_s,
-        )
+        rows = await self.pool.fetch(_CLAIM_READY, now, limit, owner, now + lease_s)
         return sorted((run_from_row(r) for r in rows), key=lambda r: r.created_at)
 
     async def renew_leases(self, owner: str, lease_s: float) -> None:
         """Extend the leases ``owner`` holds."""
-        await self.pool.execute(
-            "UPDATE runs SET lease_until = $1 WHERE owner = $2 AND status IN ('pending', 'running')",
-            time.time() + lease_s,
-            owner,
-        )
+        sql = "UPDATE runs SET lease_until = $1 WHERE owner = $2 AND status IN ('pending', 'running')"
+        await self.pool.execute(sql, time.time() + lease_s, owner)
 
     async def get_steps(self, run_id: str) -> list[StepRecord]:
         """Return a run's step records (unstarted first, like SQLite)."""
@@ -351,13 +333,8 @@ class PostgresStore(Store):
     async def prune(self, finished_before: float) -> int:
         """Delete finished runs older than the cutoff, with everything they own."""
         async with self.pool.acquire() as conn, conn.transaction():
-            ids = [
-                r[0]
-                for r in await conn.fetch(
-                    f"DELETE FROM runs WHERE status IN {_FINISHED} AND updated_at < $1 RETURNING id",
-                    finished_before,
-                )
-            ]
+            sql = f"DELETE FROM runs WHERE status IN {_FINISHED} AND updated_at < $1 RETURNING id"
+            ids = [r[0] for r in await conn.fetch(sql, finished_before)]
             if ids:
                 for table in ("steps", "events", "artifacts"):
                     await conn.execute(f"DELETE FROM {table} WHERE run_id = ANY($1::text[])", ids)
