@@ -167,3 +167,15 @@ def input_(run_id: str, data: str, step: str | None, as_json: bool, paths: tuple
     except json.JSONDecodeError:
         value = data
     _report(_engine_command(db, paths, as_json, lambda e: e.submit_input(run_id, value, step=step)), as_json)
+
+
+@runs.command()
+@click.option("--older-than", "days", type=float, default=None,
+              help="Days (default: $MOZAIKS_RETENTION_DAYS, 30).")
+@_db_option
+def prune(days: float | None, db: str | None) -> None:
+    """Delete finished runs (with their steps, events and artifacts) older than the retention period."""
+    config = config_from((), db)
+    keep = config.retention_days if days is None else days
+    count = run_async(lambda: _with_store(db, lambda s: s.prune(time.time() - keep * 86400)))
+    click.echo(f"pruned {count} finished runs older than {keep:g} days")

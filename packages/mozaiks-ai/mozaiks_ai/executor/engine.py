@@ -434,9 +434,15 @@ class Engine:
     async def work(self, poll_interval: float = 1.0) -> None:
         """Run forever, claiming ready runs (``mozaiks-ai worker``)."""
         self.follow_timers = False
+        next_prune = 0.0
         while not self.closing:
             try:
                 await self.recover()
+                if self.config.retention_days > 0 and time.time() >= next_prune:
+                    pruned = await self.store.prune(time.time() - self.config.retention_days * 86400)
+                    if pruned:
+                        logger.info("pruned %d finished runs older than %g days", pruned, self.config.retention_days)
+                    next_prune = time.time() + 3600
             except Exception as exc:
                 logger.warning("claiming runs failed: %s", exc)
             await asyncio.sleep(poll_interval)

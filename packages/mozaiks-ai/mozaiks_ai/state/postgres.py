@@ -2,8 +2,9 @@
 
 Any number of processes (API nodes and workers, on any number of machines) may share one database:
 
-* the schema is created by :meth:`PostgresStore.open` under a transaction-scoped advisory lock, so
-  nodes that start at the same moment don't race on ``CREATE TABLE``;
+* :meth:`PostgresStore.open` creates missing tables under a transaction-scoped advisory lock, so
+  nodes that start at the same moment don't race on ``CREATE TABLE`` (once the schema exists, a
+  role without ``CREATE`` rights can open the store);
 * :meth:`PostgresStore.claim_ready` locks candidate rows with ``FOR UPDATE SKIP LOCKED`` and only
   takes runs whose lease is free or expired, so two workers never claim the same run; a node that
   dies stops renewing its leases and its runs become claimable again once they expire;

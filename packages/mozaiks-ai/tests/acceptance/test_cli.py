@@ -168,3 +168,12 @@ def test_unknown_run_exits_2(cli: Cli) -> None:
     result = cli("runs", "show", "nope")
     assert result.returncode == 2
     assert "run nope not found" in result.stderr
+
+
+def test_runs_prune_deletes_only_old_finished_runs(cli: Cli) -> None:
+    assert cli("run", "hello-world").returncode == 0
+    kept = cli("runs", "prune")
+    assert kept.returncode == 0 and "pruned 0 finished runs older than 30 days" in kept.stdout
+    gone = cli("runs", "prune", "--older-than", "0")
+    assert "pruned 1 finished runs" in gone.stdout
+    assert json.loads(cli("runs", "list", "--json").stdout) == []

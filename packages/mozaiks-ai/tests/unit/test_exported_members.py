@@ -1,0 +1,25 @@
+"""Public names are re-exported with a sorted ``__all__`` and all resolve."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+MODULES = ["mozaiks_ai", "mozaiks_ai.definitions", "mozaiks_ai.executor", "mozaiks_ai.state", "mozaiks_ai.errors"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_all_is_sorted_and_resolves(name: str) -> None:
+    module = importlib.import_module(name)
+    exported = list(module.__all__)
+    assert exported == sorted(exported)
+    for member in exported:
+        assert hasattr(module, member), f"{name}.{member}"
+
+
+def test_builtin_action_names_match_the_executor() -> None:
+    from mozaiks_ai.definitions import BUILTIN_ACTIONS
+    from mozaiks_ai.executor.actions import ACTIONS
+
+    assert set(ACTIONS) | {"sleep"} == set(BUILTIN_ACTIONS)
