@@ -13,7 +13,8 @@ MODULES = ["mozaiks_ai", "mozaiks_ai.definitions", "mozaiks_ai.executor", "mozai
 def test_all_is_sorted_and_resolves(name: str) -> None:
     module = importlib.import_module(name)
     exported = list(module.__all__)
-    assert exported == sorted(exported)
+    # isort style (as ruff's RUF022 keeps it): CONSTANTS, then Classes, then functions
+    assert exported == sorted(exported, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))
     for member in exported:
         assert hasattr(module, member), f"{name}.{member}"
 
