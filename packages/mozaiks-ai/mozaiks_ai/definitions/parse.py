@@ -344,28 +344,33 @@ def _build_step(
         if kind_key in ("template", "workflow") and not uses:
             raise ctx.error(f"{kind_key} step {name!r} must name a {kind_key}", line=line)
         fields.update(kind=kind_key, uses=uses, params=params)
+    modifier: str | None = None  # the modifier being validated, named in errors (with its line)
     try:
         if "if" in modifiers:
             fields["condition"] = modifiers["if"]
         if "retry" in modifiers:
-            retry = modifiers["retry"]
+            modifier, retry = "retry", modifiers["retry"]
             fields["retry"] = RetryPolicy.model_validate({"max_attempts": retry} if isinstance(retry, int) else retry)
         if "timeout" in modifiers:
             from mozaiks_ai._durations import parse_duration
 
+            modifier = "timeout"
             fields["timeout"] = parse_duration(modifiers["timeout"])
         if "continue_on_error" in modifiers:
-            flag = modifiers["continue_on_error"]
+            modifier, flag = "continue_on_error", modifiers["continue_on_error"]
             if not isinstance(flag, bool):
-                raise ValueError(f"continue_on_error must be true or false, got {flag!r}")
+                raise ValueError(f"must be true or false, got {flag!r}")
             fields["continue_on_error"] = flag
+        modifier = None
         return Step(**fields)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise ctx.error(f"step {name!r}: {where}: {err['msg']}", line=line) from None
+        where = ".".join(str(p) for p in (modifier, *err["loc"]) if p not in (None, ""))
+        at = body.key_lines.get(modifier, line) if modifier else line
+        raise ctx.error(f"step {name!r}: {where}: {err['msg']}", line=at) from None
     except ValueError as exc:
-        raise ctx.error(f"step {name!r}: {exc}", line=line) from None
+        at = body.key_lines.get(modifier, line) if modifier else line
+        raise ctx.error(f"step {name!r}: {modifier + ': ' if modifier else ''}{exc}", line=at) from None
 
 
 def _builtin_names() -> frozenset[str]:

@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS artifacts (
 );
 """
 _READY = (
-    "status = 'pending' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ?)) "
+    "(status IN ('pending', 'running') AND (lease_until IS NULL OR lease_until < ?)) "
     "OR (status = 'waiting' AND wake_at IS NOT NULL AND wake_at <= ? AND (lease_until IS NULL OR lease_until < ?))"
 )
 
@@ -80,6 +80,7 @@ class SqliteStore(Store):
         """Open the file (creating folder and schema)."""
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        db: sqlite3.Connection | None = None
         try:
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10.0)
             db.execute("PRAGMA journal_mode=WAL")
@@ -87,6 +88,8 @@ class SqliteStore(Store):
             db.execute("PRAGMA busy_timeout=10000")
             db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
+            if db is not None:
+                db.close()
             raise StoreError(f"cannot open SQLite database {self.path}: {exc}") from None
         self._db = db
 
@@ -160,7 +163,8 @@ class SqliteStore(Store):
             if run.idempotency_key is None:
                 raise StoreError(f"run id {run.id} already exists") from None
             existing = self._by_key(run.app_id, run.idempotency_key)
-            assert existing is not None
+            if existing is None:
+                raise StoreError(f"run id {run.id} already exists") from None
             return existing, False
         return run, True
 

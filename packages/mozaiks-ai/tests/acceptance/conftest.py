@@ -22,9 +22,12 @@ def cli(tmp_path: Path) -> Cli:
 
     def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("MOZAIKS_", "WORKFLOWS_"))}
-        environ.update({"MOZAIKS_DB_URL": f"sqlite:///{tmp_path}/cli.db", "MOZAIKS_OUTBOX_DIR": str(tmp_path / "outbox")})
+        environ.update(
+            {"MOZAIKS_DB_URL": f"sqlite:///{tmp_path}/cli.db", "MOZAIKS_OUTBOX_DIR": str(tmp_path / "outbox")}
+        )
         environ.update(env or {})
-        return subprocess.run([*CLI, *args], cwd=tmp_path, env=environ, capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        return subprocess.run(
+            [*CLI, *args], cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=timeout, check=False
+        )
 
     return run

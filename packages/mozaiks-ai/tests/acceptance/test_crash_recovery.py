@@ -35,7 +35,7 @@ def _workflow(root: Path, effects: Path) -> None:
     for n in range(STEPS):
         lines.append(f"  - mark_{n}: {{tool: mark, with: {{n: {n}, path: '{effects}'}}}}")
         lines.append(f"  - pause_{n}: {{sleep: 400ms}}")
-    lines.append("output: \"{{ steps.mark_%d.output }}\"" % (STEPS - 1))
+    lines.append('output: "{{ steps.mark_%d.output }}"' % (STEPS - 1))
     (folder / "workflow.yml").write_text("\n".join(lines) + "\n")
 
 
@@ -52,8 +52,13 @@ def test_sigkill_mid_run_then_resume_completes_without_repeating_steps(store_url
     _workflow(root, effects)
     env = _env(store_url, tmp_path)
     cli = [sys.executable, "-m", "mozaiks_ai"]
-    proc = subprocess.Popen([*cli, "run", "crashy", "-w", str(root), "--json"], cwd=tmp_path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*cli, "run", "crashy", "-w", str(root), "--json"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if effects.exists() and len(effects.read_text().split()) >= 3:
@@ -67,14 +72,22 @@ def test_sigkill_mid_run_then_resume_completes_without_repeating_steps(store_url
     before = Counter(effects.read_text().split())
     assert 3 <= len(before) < STEPS, "the kill must land in the middle of the run"
 
-    listed = subprocess.run([*cli, "runs", "list", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            check=True)
+    listed = subprocess.run(
+        [*cli, "runs", "list", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
     runs = json.loads(listed.stdout)
     assert [r["status"] for r in runs] == ["running"], "the killed run is left running, not lost"
     run_id = runs[0]["run_id"]
 
-    resumed = subprocess.run([*cli, "runs", "resume", run_id, "-w", str(root), "--json"], cwd=tmp_path, env=env,
-                             capture_output=True, text=True, timeout=60, check=False)
+    resumed = subprocess.run(
+        [*cli, "runs", "resume", run_id, "-w", str(root), "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["status"] == "succeeded"
     assert json.loads(resumed.stdout)["output"] == STEPS - 1
@@ -83,8 +96,16 @@ def test_sigkill_mid_run_then_resume_completes_without_repeating_steps(store_url
     assert sorted(after) == sorted(str(n) for n in range(STEPS)), "every step ran"
     assert all(count == 1 for count in after.values()), f"a completed step ran again: {after}"
 
-    shown = json.loads(subprocess.run([*cli, "runs", "show", run_id, "--events"], cwd=tmp_path, env=env,
-                                      capture_output=True, text=True, check=True).stdout)
+    shown = json.loads(
+        subprocess.run(
+            [*cli, "runs", "show", run_id, "--events"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     assert len(shown["steps"]) == 2 * STEPS and {s["status"] for s in shown["steps"]} == {"completed"}
     seqs = [e["seq"] for e in shown["events"]]
     assert seqs == list(range(1, len(seqs) + 1)), "the event log has no gaps or duplicates"

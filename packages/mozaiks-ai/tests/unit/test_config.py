@@ -38,7 +38,11 @@ def test_smtp_and_overrides() -> None:
         {"MOZAIKS_SMTP_HOST": "mail", "MOZAIKS_SMTP_PORT": "2525", "MOZAIKS_SMTP_STARTTLS": "false"},
         db_url="sqlite:///x.db",
     )
-    assert config.smtp is not None and (config.smtp.host, config.smtp.port, config.smtp.starttls) == ("mail", 2525, False)
+    assert config.smtp is not None and (config.smtp.host, config.smtp.port, config.smtp.starttls) == (
+        "mail",
+        2525,
+        False,
+    )
     assert config.db_url == "sqlite:///x.db"
 
 

@@ -244,8 +244,18 @@ def test_nested_step_names_are_unique_per_sibling_list(write_workflow: Callable[
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("500ms", 0.5), ("30s", 30.0), ("5m", 300.0), ("1h", 3600.0), ("2d", 172800.0), ("1.5s", 1.5), (3, 3.0),
-     (0.25, 0.25), ("10", 10.0), (" 2 s ", 2.0)],
+    [
+        ("500ms", 0.5),
+        ("30s", 30.0),
+        ("5m", 300.0),
+        ("1h", 3600.0),
+        ("2d", 172800.0),
+        ("1.5s", 1.5),
+        (3, 3.0),
+        (0.25, 0.25),
+        ("10", 10.0),
+        (" 2 s ", 2.0),
+    ],
 )
 def test_durations(text: object, seconds: float) -> None:
     assert parse_duration(text) == pytest.approx(seconds)

@@ -15,15 +15,6 @@ from mozaiks_ai.state import ArtifactRecord, Batch, EventRecord, RunRecord, Step
 
 pytestmark = pytest.mark.anyio
 
-_TAKEN_ID_BUG = (
-    "sqlite.py create_run: an IntegrityError on the run id with an unused idempotency key hits "
-    "`assert existing is not None` (AssertionError) instead of raising StoreError"
-)
-_PENDING_LEASE_BUG = (
-    "sqlite.py _READY claims status='pending' runs whatever their lease, so a pending run already "
-    "claimed by another worker is claimed again (fix: require a free/expired lease for pending too)"
-)
-
 
 def make_run(run_id: str, **fields: Any) -> RunRecord:
     """Return a run record of workflow ``wf`` with the given fields."""
@@ -38,12 +29,6 @@ def step(run_id: str, path: str, **fields: Any) -> StepRecord:
 def event(run_id: str, seq: int, **fields: Any) -> EventRecord:
     """Return an event record."""
     return EventRecord(run_id=run_id, seq=seq, type=fields.pop("type", "step.completed"), ts=float(seq), **fields)
-
-
-def xfail_on_sqlite(request: pytest.FixtureRequest, store_url: str, reason: str) -> None:
-    """Expect the test to fail on SQLite because of a known bug in ``sqlite.py``."""
-    if store_url.startswith("sqlite"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 async def opened(url: str) -> Store:
@@ -106,10 +91,7 @@ async def test_create_run_with_a_taken_id_raises(store: Store) -> None:
         await store.create_run(make_run("r1"))
 
 
-async def test_create_run_with_a_taken_id_and_a_new_idempotency_key_raises(
-    store: Store, store_url: str, request: pytest.FixtureRequest
-) -> None:
-    xfail_on_sqlite(request, store_url, _TAKEN_ID_BUG)
+async def test_create_run_with_a_taken_id_and_a_new_idempotency_key_raises(store: Store, store_url: str) -> None:
     await store.create_run(make_run("r1", idempotency_key="k1"))
     with pytest.raises(StoreError, match="r1"):
         await store.create_run(make_run("r1", idempotency_key="k2"))
@@ -378,10 +360,7 @@ async def test_claim_ready_returns_only_runs_that_need_a_worker(store: Store) ->
         assert run.owner == "me" and run.lease_until is not None and run.lease_until > now
 
 
-async def test_claim_ready_skips_pending_runs_with_a_live_lease(
-    store: Store, store_url: str, request: pytest.FixtureRequest
-) -> None:
-    xfail_on_sqlite(request, store_url, _PENDING_LEASE_BUG)
+async def test_claim_ready_skips_pending_runs_with_a_live_lease(store: Store, store_url: str) -> None:
     await store.create_run(make_run("r1"))
     await store.create_run(make_run("r2"))
     assert await store.claim("r1", "api-node", 60)
@@ -389,10 +368,7 @@ async def test_claim_ready_skips_pending_runs_with_a_live_lease(
     assert await store.claim_ready("other-worker", 60, limit=10) == []
 
 
-async def test_concurrent_claim_ready_never_claims_a_run_twice(
-    store: Store, store_url: str, request: pytest.FixtureRequest
-) -> None:
-    xfail_on_sqlite(request, store_url, _PENDING_LEASE_BUG)
+async def test_concurrent_claim_ready_never_claims_a_run_twice(store: Store, store_url: str) -> None:
     ids = [f"r{i:02d}" for i in range(30)]
     for i, run_id in enumerate(ids):
         await store.create_run(make_run(run_id, created_at=float(i)))
