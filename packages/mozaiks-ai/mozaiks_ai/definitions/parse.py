@@ -333,8 +333,9 @@ def _build_step(
         fields.update(kind="parallel", steps=_parse_steps(ctx, value), max_concurrency=rest.get("max_concurrency"))
     else:  # model, agent, template, workflow, wait_for_input
         params: Any
-        if isinstance(value, Mapping) and kind_key == "wait_for_input":
-            params = {**dict(value), **rest}
+        if kind_key == "wait_for_input" and (isinstance(value, Mapping | str) or value is None):
+            # `wait_for_input: "Approve?"` is the prompt; the step's other keys (schema, default…) join it
+            params = {**(dict(value) if isinstance(value, Mapping) else {"prompt": value} if value else {}), **rest}
             uses = None
         else:
             if value is not None and not isinstance(value, str):

@@ -25,7 +25,7 @@ from mozaiks_ai.executor.bus import EventBus
 from mozaiks_ai.executor.run import RunExecution
 from mozaiks_ai.executor.secrets import SecretSource
 from mozaiks_ai.executor.waits import complete_input_record
-from mozaiks_ai.state import FINISHED, Batch, EventRecord, RunRecord, Store, open_store
+from mozaiks_ai.state import FINISHED, Batch, EventRecord, RunRecord, StepRecord, Store, open_store
 
 if TYPE_CHECKING:
     import httpx
@@ -295,14 +295,25 @@ class Engine:
         if run.status == "running" and live_owner:
             return await self.get_run(run_id)  # the owner stops at its next checkpoint
         seq = await self.store.last_seq(run_id)
+        now = time.time()
+        batch = Batch()
+        closed = {"message": "run cancelled", "type": "RunClosed"}
+        for record in await self.store.get_steps(run_id):
+            if record.status == "waiting":  # an open sleep / wait_for_input: close it before the final event
+                seq += 1
+                batch.steps.append(
+                    StepRecord(run_id, record.path, "failed", None, closed, record.attempts, record.started_at, now)
+                )
+                batch.events.append(EventRecord(run_id, seq, "step.failed", now, record.path, {"error": closed}))
         event = EventRecord(
             run_id,
             seq + 1,
             "run.cancelled",
-            time.time(),
+            now,
             None,
             {"status": "cancelled", "error": {"message": "run was cancelled", "type": "RunCancelled"}},
         )
+        batch.events.append(event)
         fields = {
             "status": "cancelled",
             "owner": None,
@@ -310,8 +321,10 @@ class Engine:
             "wake_at": None,
             "error": event.data["error"],
         }
-        await self.store.submit(Batch(run_updates=[(run_id, fields)], events=[event]))
-        self.bus.publish(event)
+        batch.run_updates.append((run_id, fields))
+        await self.store.submit(batch)
+        for published in batch.events:
+            self.bus.publish(published)
         return await self.get_run(run_id)
 
     async def retry(self, run_id: str, *, app_id: str | None = None, wait: bool = True) -> RunRecord:
@@ -321,6 +334,9 @@ class Engine:
             raise RunStateError(f"only failed or cancelled runs can be retried; run {run_id} is {run.status}")
         steps = await self.store.get_steps(run_id)
         batch = Batch(delete_steps=[(run_id, s.path) for s in steps if s.status == "failed"])
+        # deleting a failed container (foreach, parallel, sub-workflow) deletes its children too: put back
+        # those that finished, so that they are replayed rather than executed again
+        batch.steps.extend(s for s in steps if s.status in ("completed", "skipped"))
         seq = await self.store.last_seq(run_id)
         event = EventRecord(
             run_id, seq + 1, "run.started", time.time(), None, {"workflow": run.workflow_id, "retry": True}
@@ -364,10 +380,15 @@ class Engine:
         record = waiting[0]
         _check_schema(record.data.get("schema"), value)
         seq = await self.store.last_seq(run_id)
-        event = EventRecord(run_id, seq + 1, "input.received", time.time(), record.path, {"value": value})
+        now = time.time()
+        event = EventRecord(run_id, seq + 1, "input.received", now, record.path, {"value": value})
+        name = record.path.rsplit(".", 1)[-1]
+        completed = EventRecord(
+            run_id, seq + 2, "step.completed", now, record.path, {"name": name, "output": value, "attempts": 1}
+        )
         batch = Batch(
             steps=[complete_input_record(record, value)],
-            events=[event],
+            events=[event, completed],
             run_updates=[
                 (
                     run_id,
@@ -382,6 +403,7 @@ class Engine:
         )
         await self.store.submit(batch)
         self.bus.publish(event)
+        self.bus.publish(completed)
         if wait:
             return await self.execute(run_id)
         self.launch(run_id)

@@ -96,15 +96,17 @@ async def wait_for_input(
             error = StepError("wait_for_input takes {prompt, schema, timeout, default}", step=path)
             return await execution._fail(step, path, error, 1, now, scope)
         timeout_at = None
-        if params.get("timeout") is not None:
+        # `timeout:` next to `wait_for_input:` is parsed as the step's timeout modifier; it means the same here
+        timeout = params.get("timeout", step.timeout)
+        if timeout is not None:
             try:
-                timeout_at = now + parse_duration(params["timeout"])
+                timeout_at = now + parse_duration(timeout)
             except ValueError as exc:
                 return await execution._fail(step, path, StepError(f"wait_for_input: {exc}", step=path), 1, now, scope)
         data = {"prompt": str(params.get("prompt", "")), "schema": params.get("schema"), "timeout_at": timeout_at}
         if "default" in params:
             data["default"] = params["default"]
-        record = StepRecord(execution.run.id, path, "waiting", started_at=now, data=data)
+        record = StepRecord(execution.run.id, path, "waiting", started_at=now, data=execution.redact(data))
         batch = Batch(steps=[record])
         execution.emit("step.started", path, {"name": step.name, "kind": "wait_for_input"}, batch)
         execution.emit(

@@ -25,7 +25,7 @@ async def emit_event(call: StepCall) -> Any:
     event_id = f"{call.run.id}:{call.path}"
     runs = await call.execution.engine.emit_event(
         event_type,
-        args.get("data") or {},
+        call.execution.redact(args.get("data") or {}),  # the event lands in the started runs' records
         event_id=event_id,
         app_id=call.run.app_id,
         user_id=call.run.user_id,

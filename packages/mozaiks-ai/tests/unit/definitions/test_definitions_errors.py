@@ -55,7 +55,7 @@ BAD_CASES = [
     ("bad-name", 'steps:\n  - name: "has space"\n    uses: echo\n', 2, ["step name"]),
     ("foreach-no-do", "steps:\n  - loop: {foreach: '{{ [1] }}'}\n", 2, ["do"]),
     ("input-type", "inputs:\n  a: {type: text}\nsteps:\n  - echo: 1\n", 2, ["inputs.a"]),
-    ("unknown-sibling", "steps:\n  - s:\n      tool: x\n      width: 3\n", 4, ["width"]),
+    ("unknown-sibling", "steps:\n  - s:\n      tool: known_tool\n      width: 3\n", 4, ["width"]),
 ]
 
 
@@ -69,7 +69,7 @@ def check_location(error: DefinitionError, source: Path, line: int) -> None:
 def test_bad_definition_names_file_and_line(
     write_workflow: Callable[..., Path], workflow_id: str, yaml: str, line: int, words: list[str]
 ) -> None:
-    source = write_workflow(workflow_id, yaml, tools={"t": "def x() -> None:\n    pass\n"})
+    source = write_workflow(workflow_id, yaml, tools={"t": "def known_tool() -> None:\n    pass\n"})
     with pytest.raises(DefinitionError) as info:
         WorkflowLoader(source.parent.parent).load(workflow_id)
     check_location(info.value, source, line)
@@ -149,7 +149,7 @@ def test_tool_module_syntax_error_names_the_tool_file(write_workflow: Callable[.
 
 def test_unknown_workflow_id(wf_root: Path, write_workflow: Callable[..., Path]) -> None:
     write_workflow("good", GOOD)
-    with pytest.raises(WorkflowNotFoundError, match="no workflow 'nope'.*good"):
+    with pytest.raises(WorkflowNotFoundError, match=r"no workflow 'nope'.*good"):
         WorkflowLoader(wf_root).load("nope")
     with pytest.raises(WorkflowNotFoundError, match="unknown workflow 'nope'; available: good"):
         WorkflowRegistry.from_roots([wf_root]).get("nope")
