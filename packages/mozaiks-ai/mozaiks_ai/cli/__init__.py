@@ -85,10 +85,14 @@ def run(
         async with await Engine.open(config) as engine:
             progress = make_progress(not quiet and not as_json)
             if progress is None:
-                return await engine.run(workflow, data, idempotency_key=idempotency_key)
+                result = await engine.run(workflow, data, idempotency_key=idempotency_key)
+                await engine.drain()
+                return result
             with progress:
                 engine.bus.subscribe(progress)
-                return await engine.run(workflow, data, idempotency_key=idempotency_key)
+                result = await engine.run(workflow, data, idempotency_key=idempotency_key)
+                await engine.drain()  # runs its events started finish here too
+                return result
 
     result = run_async(go)
     if as_json:

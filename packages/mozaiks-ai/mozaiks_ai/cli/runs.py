@@ -170,8 +170,7 @@ def input_(run_id: str, data: str, step: str | None, as_json: bool, paths: tuple
 
 
 @runs.command()
-@click.option("--older-than", "days", type=float, default=None,
-              help="Days (default: $MOZAIKS_RETENTION_DAYS, 30).")
+@click.option("--older-than", "days", type=float, default=None, help="Days (default: $MOZAIKS_RETENTION_DAYS, 30).")
 @_db_option
 def prune(days: float | None, db: str | None) -> None:
     """Delete finished runs (with their steps, events and artifacts) older than the retention period."""

@@ -217,6 +217,8 @@ def _parse_step(ctx: _Ctx, raw: Any, line: int | None, seen: dict[str, int]) -> 
     else:
         candidates = [k for k in raw if k not in _MODIFIERS]
         kinds = [k for k in candidates if k in KIND_KEYS or ctx.is_action(k)]
+        if len(candidates) == 1 and kinds and _named_after_tool(ctx, candidates[0], raw[candidates[0]]):
+            kinds = []  # - bump: {tool: bump, with: …} names a step after its tool
         if len(candidates) == 1 and not kinds:  # named form: - step_name: {kind: …}
             name = candidates[0]
             inner = raw[name]
@@ -247,6 +249,16 @@ def _parse_step(ctx: _Ctx, raw: Any, line: int | None, seen: dict[str, int]) -> 
             explicit_name = False
     name = _unique_name(ctx, name, explicit_name, seen, line)
     return _build_step(ctx, name, kind_key, body, modifiers, line)
+
+
+def _named_after_tool(ctx: _Ctx, key: str, value: Any) -> bool:
+    """Whether ``- key: {…}`` is a named step called like a tool rather than a call of that tool."""
+    return (
+        key in ctx.tools
+        and key not in BUILTIN_ACTIONS
+        and isinstance(value, LineDict)
+        and any(k in KIND_KEYS or k in BUILTIN_ACTIONS for k in value)
+    )
 
 
 def _kind_key(ctx: _Ctx, body: LineDict, line: int | None, *, form: str, step_name: str | None = None) -> str:

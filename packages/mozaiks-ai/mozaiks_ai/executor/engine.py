@@ -23,7 +23,7 @@ from mozaiks_ai.definitions.models import Workflow
 from mozaiks_ai.errors import InputValidationError, RunNotFoundError, RunStateError
 from mozaiks_ai.executor.bus import EventBus
 from mozaiks_ai.executor.run import RunExecution
-from mozaiks_ai.executor.secrets import SecretSource
+from mozaiks_ai.executor.secrets import RedactingFilter, Redactor, SecretSource
 from mozaiks_ai.executor.waits import complete_input_record
 from mozaiks_ai.state import FINISHED, Batch, EventRecord, RunRecord, StepRecord, Store, open_store
 
@@ -34,6 +34,14 @@ __all__ = ["Engine"]
 
 logger = logging.getLogger("mozaiks_ai.engine")
 LEASE_SECONDS = 60.0
+_FILTERED_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "mozaiks_ai.workflow",
+    "mozaiks_ai.executor",
+    "mozaiks_ai.engine",
+    "mozaiks_ai.state",
+)
 
 
 class Engine:
@@ -54,6 +62,11 @@ class Engine:
         self.store = store
         self.bus = EventBus()
         self.secret_source = SecretSource(config.environ, config.secrets_file)
+        # Every secret any run reads is also redacted from the log records of these loggers.
+        self.redactor = Redactor()
+        self._log_filter = RedactingFilter(self.redactor)
+        for name in _FILTERED_LOGGERS:
+            logging.getLogger(name).addFilter(self._log_filter)
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.closing = False
         self._tasks: dict[str, asyncio.Task[RunRecord]] = {}
@@ -95,6 +108,8 @@ class Engine:
         if self._http is not None:
             await self._http.aclose()
         await self.store.close()
+        for name in _FILTERED_LOGGERS:
+            logging.getLogger(name).removeFilter(self._log_filter)
 
     async def __aenter__(self) -> Engine:
         return self
@@ -188,8 +203,12 @@ class Engine:
                     return run
                 workflow = self._workflow_for(run)
                 self._ensure_heartbeat()
-                result = await RunExecution(self, run, workflow).execute()
+                execution = RunExecution(self, run, workflow)
+                result = await execution.execute()
                 if result.status != "waiting" or result.wake_at is None:
+                    return result
+                if execution.waiting_for_input:  # its timeout is a timer of the server/worker, not ours
+                    self.schedule_wake(result)
                     return result
                 if not self.follow_timers:
                     self.schedule_wake(result)
@@ -200,6 +219,15 @@ class Engine:
         finally:
             if self._tasks.get(run_id) is task:
                 del self._tasks[run_id]
+
+    async def drain(self) -> None:
+        """Wait until the runs executing in this process (e.g. started by events) have finished or wait."""
+        current = asyncio.current_task()
+        while True:
+            pending = [t for t in self._tasks.values() if t is not current and not t.done()]
+            if not pending:
+                return
+            await asyncio.wait(pending)
 
     def _workflow_for(self, run: RunRecord) -> Workflow:
         workflow = self.registry.get(run.workflow_id)

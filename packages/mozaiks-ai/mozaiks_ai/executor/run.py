@@ -47,13 +47,15 @@ class RunExecution:
         self.engine = engine
         self.run = run
         self.workflow = workflow
-        self.redactor = Redactor()
+        self.redactor = Redactor(parent=engine.redactor)
         self.secrets = SecretsView(engine.secret_source, self.redactor)
         self.seq = 0
         self.done: dict[str, StepRecord] = {}
         self.open_steps: dict[str, float] = {}
         self._next_cancel_check = 0.0
         self._failure_notes: list[str] = []
+        #: Set when the run suspended because a step waits for an answer (not only for a timer).
+        self.waiting_for_input = False
 
     # -- recording ------------------------------------------------------------------------
     def redact(self, value: Any) -> Any:
@@ -93,7 +95,9 @@ class RunExecution:
         self.done = {r.path: r for r in await store.get_steps(self.run.id)}
         batch = Batch(run_updates=[(self.run.id, {"status": "running", "wake_at": None})])
         self.run.status, self.run.wake_at = "running", None
-        if self.seq == 0:
+        if self.seq > 0:
+            await self._close_interrupted(batch)
+        else:
             self.emit(
                 "run.started",
                 None,
@@ -124,6 +128,25 @@ class RunExecution:
             )
         return self.run
 
+    async def _close_interrupted(self, batch: Batch) -> None:
+        """Close the steps a stopped process left open, so each ``step.started`` has one end."""
+        open_paths: dict[str, None] = {}
+        for event in await self.engine.store.list_events(self.run.id):
+            if event.step is None:
+                continue
+            if event.type == "step.started":
+                open_paths[event.step] = None
+            elif event.type in ("step.completed", "step.failed", "step.skipped"):
+                open_paths.pop(event.step, None)
+        error = {
+            "message": "interrupted: the process executing the step stopped; running it again",
+            "type": "Interrupted",
+        }
+        for path in open_paths:
+            record = self.done.get(path)
+            if record is None or record.status not in ("waiting",):
+                self.emit("step.failed", path, {"error": error, "interrupted": True}, batch)
+
     async def _finish(self, status: str, *, output: Any = None, error: dict[str, Any] | None = None) -> None:
         batch = Batch()
         for path in list(self.open_steps):  # close every open step before the final event
@@ -150,6 +173,7 @@ class RunExecution:
         self.run.owner = self.run.lease_until = None
 
     async def _suspend(self, signal: Suspend) -> None:
+        self.waiting_for_input = signal.for_input
         fields = {"status": "waiting", "wake_at": signal.wake_at, "owner": None, "lease_until": None}
         await self.engine.store.submit(Batch(run_updates=[(self.run.id, fields)]))
         self.run.status, self.run.wake_at = "waiting", signal.wake_at

@@ -8,11 +8,12 @@ outputs, run records, artifacts, logs and error messages.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REDACTED", "Redactor", "SecretSource", "SecretsView"]
+__all__ = ["REDACTED", "RedactingFilter", "Redactor", "SecretSource", "SecretsView"]
 
 REDACTED = "***"
 _MIN_SECRET_LEN = 4
@@ -58,15 +59,23 @@ class SecretSource:
 
 
 class Redactor:
-    """Replaces known secret values with ``***``."""
+    """Replaces known secret values with ``***``.
 
-    def __init__(self) -> None:
+    Args:
+        parent: Another redactor that learns every value this one learns (the engine's, which
+            also filters log records).
+    """
+
+    def __init__(self, parent: Redactor | None = None) -> None:
         self._values: set[str] = set()
+        self._parent = parent
 
     def add(self, value: str) -> None:
         """Remember a secret value (very short values are not redacted, to avoid mangling text)."""
         if len(value) >= _MIN_SECRET_LEN:
             self._values.add(value)
+            if self._parent is not None:
+                self._parent.add(value)
 
     @property
     def active(self) -> bool:
@@ -121,7 +130,10 @@ class SecretsView(Mapping[str, str]):
         try:
             return self[name]
         except KeyError as exc:
-            raise AttributeError(exc.args[0]) from None
+            # Not AttributeError: Jinja would swallow it into a vague "undefined" message.
+            from mozaiks_ai.errors import ExpressionError
+
+            raise ExpressionError(exc.args[0]) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._source.names())
@@ -131,3 +143,20 @@ class SecretsView(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return "<secrets>"
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts the secrets a :class:`Redactor` knows from every record it passes."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message with secrets replaced by ``***``."""
+        if self.redactor.active:
+            message = record.getMessage()
+            redacted = self.redactor.text(message)
+            if redacted != message:
+                record.msg, record.args = redacted, None
+        return True

@@ -117,7 +117,7 @@ async def wait_for_input(
         )
         await execution.engine.store.submit(batch)
         execution.done[path] = record
-        raise Suspend(timeout_at)
+        raise Suspend(timeout_at, for_input=True)
     timeout_at = record.data.get("timeout_at")
     if timeout_at is not None and now >= float(timeout_at):
         if "default" in record.data:
@@ -132,7 +132,7 @@ async def wait_for_input(
             )
         error = StepError(f"no input received for {step.name!r} before its timeout", step=path)
         return await execution._fail(step, path, error, 1, record.started_at or now, scope)
-    raise Suspend(float(timeout_at) if timeout_at is not None else None)
+    raise Suspend(float(timeout_at) if timeout_at is not None else None, for_input=True)
 
 
 def complete_input_record(record: StepRecord, value: Any) -> StepRecord:

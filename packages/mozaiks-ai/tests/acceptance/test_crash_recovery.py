@@ -35,7 +35,7 @@ def _workflow(root: Path, effects: Path) -> None:
     for n in range(STEPS):
         lines.append(f"  - mark_{n}: {{tool: mark, with: {{n: {n}, path: '{effects}'}}}}")
         lines.append(f"  - pause_{n}: {{sleep: 400ms}}")
-    lines.append('output: "{{ steps.mark_%d.output }}"' % (STEPS - 1))
+    lines.append(f'output: "{{{{ steps.mark_{STEPS - 1}.output }}}}"')
     (folder / "workflow.yml").write_text("\n".join(lines) + "\n")
 
 
@@ -111,3 +111,11 @@ def test_sigkill_mid_run_then_resume_completes_without_repeating_steps(store_url
     assert seqs == list(range(1, len(seqs) + 1)), "the event log has no gaps or duplicates"
     types = [e["type"] for e in shown["events"]]
     assert types.count("run.started") == 1 and types[-1] == "run.completed"
+    open_steps: set[str] = set()
+    for event in shown["events"]:
+        if event["type"] == "step.started":
+            assert event["step"] not in open_steps, f"{event['step']} started twice without an end"
+            open_steps.add(event["step"])
+        elif event["type"] in ("step.completed", "step.failed", "step.skipped"):
+            open_steps.discard(event["step"])
+    assert not open_steps, "the step interrupted by the kill is closed before it runs again"

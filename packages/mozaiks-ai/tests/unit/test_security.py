@@ -498,11 +498,6 @@ async def test_19_secrets_in_prompts_and_event_data_are_redacted(root: Path, ope
 
 
 @pytest.mark.anyio
-@pytest.mark.xfail(
-    strict=True,
-    reason="httpx logs every request URL at INFO ('HTTP Request: GET …?key=<secret>') on the 'httpx' logger, "
-    "outside the run's Redactor (fix: a redacting logging.Filter on 'httpx', or log requests ourselves)",
-)
 async def test_19_secrets_in_http_urls_never_reach_logs(
     root: Path, open_engine: OpenEngine, server: Server, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -522,6 +517,7 @@ async def test_19_unknown_secret_fails_without_listing_values(root: Path, open_e
     run = await engine.run("wf")
     message = assert_clean_failure(run, "MISSING")
     assert SECRET not in message
+    assert "MOZAIKS_SECRET_MISSING" in message
 
 
 # -- 20 -----------------------------------------------------------------------------------

@@ -92,19 +92,11 @@ def _raise_for_status(result: dict[str, Any], method: str) -> None:
         raise ActionError(f"{method} {result['url']} returned HTTP {result['status']}: {snippet}")
 
 
-async def http(call: StepCall) -> Any:
-    """Call an allowlisted URL: ``{url, method, headers, json|body, params, timeout, raise_for_status}``."""
-    args = call.mapping("url")
-    url = args.get("url")
-    if not isinstance(url, str) or not url:
-        raise ActionError("http needs a 'url'")
-    method = str(args.get("method", "GET"))
+async def _send(call: StepCall, args: dict[str, Any], url: str, check: Any, extra: dict[str, str]) -> Any:
     headers, json_body, content, params, timeout, check_status = _common(args)
-    allow = call.config.http_allowed_hosts
-
-    async def check(target: str) -> None:
-        await check_url(target, allow)
-
+    for key, value in extra.items():
+        headers.setdefault(key, value)
+    method = str(args.get("method", "GET"))
     result = await _request(
         call,
         method,
@@ -119,6 +111,20 @@ async def http(call: StepCall) -> Any:
     if check_status:
         _raise_for_status(result, method.upper())
     return result
+
+
+async def http(call: StepCall) -> Any:
+    """Call an allowlisted URL: ``{url, method, headers, json|body, params, timeout, raise_for_status}``."""
+    args = call.mapping("url")
+    url = args.get("url")
+    if not isinstance(url, str) or not url:
+        raise ActionError("http needs a 'url'")
+    allow = call.config.http_allowed_hosts
+
+    async def check(target: str) -> None:
+        await check_url(target, allow)
+
+    return await _send(call, args, url, check, {})
 
 
 async def call_app_api(call: StepCall) -> Any:
@@ -136,13 +142,9 @@ async def call_app_api(call: StepCall) -> Any:
         raise ActionError("call_app_api has no app URL: set MOZAIKS_APP_API_URL or start the run from an app")
     trusted = call.config.app_api_url is not None
     origin = urlsplit(base)
-    url = base.rstrip("/") + endpoint
-    headers, json_body, content, params, timeout, check_status = _common(args)
-    token = call.config.app_api_token
-    if token:
-        headers.setdefault("Authorization", f"Bearer {token}")
-    headers.setdefault("X-Mozaiks-Run-Id", call.run.id)
-    headers.setdefault("Idempotency-Key", f"{call.run.id}:{call.path}")
+    extra = {"X-Mozaiks-Run-Id": call.run.id, "Idempotency-Key": f"{call.run.id}:{call.path}"}
+    if call.config.app_api_token:
+        extra["Authorization"] = f"Bearer {call.config.app_api_token}"
     allow = call.config.http_allowed_hosts
 
     async def check(target: str) -> None:
@@ -152,18 +154,4 @@ async def call_app_api(call: StepCall) -> Any:
         host = (parts.hostname or "").lower()
         await check_url(target, allow if not trusted else (*allow, host), setting="MOZAIKS_APP_API_URL")
 
-    method = str(args.get("method", "GET"))
-    result = await _request(
-        call,
-        method,
-        url,
-        headers=headers,
-        json_body=json_body,
-        content=content,
-        params=params,
-        timeout=timeout,
-        check=check,
-    )
-    if check_status:
-        _raise_for_status(result, method.upper())
-    return result
+    return await _send(call, args, base.rstrip("/") + endpoint, check, extra)

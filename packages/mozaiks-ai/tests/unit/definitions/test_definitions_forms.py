@@ -278,3 +278,19 @@ def test_retry_delays() -> None:
     assert [exponential.delay(n) for n in (1, 2, 3, 4)] == pytest.approx([0.1, 0.2, 0.3, 0.3])
     fixed = RetryPolicy(backoff="fixed", initial_delay=2)
     assert [fixed.delay(n) for n in (1, 2, 3)] == [2.0, 2.0, 2.0]
+
+
+def test_a_step_named_after_its_tool_is_a_named_step(tmp_path: Path) -> None:
+    folder = tmp_path / "wf"
+    (folder / "tools").mkdir(parents=True)
+    (folder / "tools" / "t.py").write_text("def bump(n: int) -> int:\n    return n + 1\n")
+    (folder / "workflow.yml").write_text(
+        "steps:\n  - bump: {tool: bump, with: {n: 1}}\n  - bump_again: {bump: {n: 2}}\n"
+    )
+    from mozaiks_ai import WorkflowLoader
+
+    steps = WorkflowLoader(tmp_path).load("wf").steps
+    assert [(s.name, s.kind, s.uses, s.params) for s in steps] == [
+        ("bump", "tool", "bump", {"n": 1}),
+        ("bump_again", "tool", "bump", {"n": 2}),
+    ]

@@ -202,6 +202,8 @@ async def test_wait_for_input_times_out_with_its_default(mz: Harness) -> None:
     )
     started = time.monotonic()
     run = await mz.run("wf")
+    assert run.status == "waiting", "run() returns when a step waits for an answer"
+    run = await wait_done(mz.engines[0], run.id)  # the engine's timer applies the default
     assert time.monotonic() - started >= 0.2
     assert run.status == "succeeded", run.error
     assert run.output is False
@@ -214,6 +216,7 @@ async def test_wait_for_input_times_out_with_its_default(mz: Harness) -> None:
 async def test_wait_for_input_timeout_as_a_step_key(mz: Harness) -> None:
     mz.workflow("wf", "steps:\n  - ask: {wait_for_input: 'Pick', timeout: 100ms, default: b}\n")
     run = await mz.run("wf")
+    run = await wait_done(mz.engines[0], run.id)
     assert run.status == "succeeded", run.error
     assert run.output == "b"
 
@@ -221,6 +224,7 @@ async def test_wait_for_input_timeout_as_a_step_key(mz: Harness) -> None:
 async def test_wait_for_input_timeout_without_default_fails(mz: Harness) -> None:
     mz.workflow("wf", "steps:\n  - ask: {wait_for_input: {prompt: 'Pick', timeout: 100ms}}\n")
     run = await mz.run("wf")
+    run = await wait_done(mz.engines[0], run.id)
     assert run.status == "failed" and run.error is not None
     assert "no input received for 'ask' before its timeout" in run.error["message"]
     check_event_log(await mz.engines[0].store.list_events(run.id))
