@@ -44,7 +44,6 @@ sys.path.insert(0, PEERS)
 os.environ.setdefault("BENCH_RESULTS_DIR", os.path.join(BENCH_DIR, "results"))
 
 from common import Ctx, Peer, gather_limited, main, step_result  # noqa: E402
-
 from mozaiks_ai import Engine, RuntimeConfig  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_MOZAIKS_PG_URL", "postgresql://postgres@127.0.0.1:5432/mozaiks_bench")
@@ -81,8 +80,9 @@ def db_url(ctx: Ctx) -> str:
 
 async def prepare_pg(url: str, fresh: bool) -> None:
     """Create the bench database if missing; with ``fresh``, drop it first (bench databases only)."""
-    import asyncpg  # type: ignore[import-untyped]
     from urllib.parse import urlsplit, urlunsplit
+
+    import asyncpg
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
