@@ -10,9 +10,9 @@ from engine_harness import Harness, HttpServer, SmtpServer, serve_http, serve_sm
 
 
 @pytest.fixture
-async def mz(tmp_path: Path) -> AsyncIterator[Harness]:
-    """A :class:`Harness` on ``tmp_path`` whose engines are closed after the test."""
-    harness = Harness(tmp_path)
+async def mz(tmp_path: Path, store_url: str) -> AsyncIterator[Harness]:
+    """A :class:`Harness` on ``tmp_path`` and a fresh database of each backend; engines closed after the test."""
+    harness = Harness(tmp_path, store_url)
     try:
         yield harness
     finally:

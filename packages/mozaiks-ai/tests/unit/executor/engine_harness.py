@@ -42,13 +42,13 @@ _PATH = re.compile(r"^[A-Za-z_][\w\-]*(\[\d+\])?(\.[A-Za-z_][\w\-]*(\[\d+\])?)*$
 
 
 class Harness:
-    """Writes workflows into a root folder and opens engines on one SQLite database."""
+    """Writes workflows into a root folder and opens engines on one database (SQLite or PostgreSQL)."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, db_url: str | None = None) -> None:
         self.tmp_path = tmp_path
         self.root = tmp_path / "workflows"
         self.root.mkdir()
-        self.db_url = f"sqlite:///{tmp_path}/db.sqlite"
+        self.db_url = db_url or f"sqlite:///{tmp_path}/db.sqlite"
         self.outbox = tmp_path / "outbox"
         self.engines: list[Engine] = []
 

@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from engine_harness import Harness, check_event_log
+from engine_harness import Harness, HttpServer, check_event_log
 from mozaiks_ai import InputValidationError
 from mozaiks_ai.errors import WorkflowNotFoundError
 
@@ -377,3 +377,25 @@ async def test_live_events_match_the_stored_log(mz: Harness) -> None:
     assert live == [(e.seq, e.type, e.step) for e in stored]
     tail = await engine.store.list_events(run.id, after=3)
     assert [e.seq for e in tail] == list(range(4, len(stored) + 1))
+
+
+async def test_use_mozaiks_tool_calls_the_platform_in_managed_mode(mz: Harness, http_server: HttpServer) -> None:
+    mz.workflow("wf", "steps:\n  - use_mozaiks_tool: {tool: validation_engine, action: create_campaign, budget: 5}\n")
+    engine = await mz.engine(
+        {"MOZAIKS_MODE": "managed", "MOZAIKS_PLATFORM_URL": http_server.url, "MOZAIKS_PLATFORM_TOKEN": "plat-token"}
+    )
+    run = await engine.run("wf")
+    assert run.status == "succeeded", run.error
+    (request,) = http_server.requests
+    assert (request["method"], request["path"]) == ("POST", "/api/tools/validation_engine/create_campaign")
+    assert request["headers"]["Authorization"] == "Bearer plat-token"
+    assert request["headers"]["Idempotency-Key"] == f"{run.id}:use_mozaiks_tool"
+    assert json.loads(request["body"]) == {"app_id": "default", "budget": 5}
+
+
+async def test_use_mozaiks_tool_in_managed_mode_needs_the_platform_url(mz: Harness) -> None:
+    mz.workflow("wf", "steps:\n  - use_mozaiks_tool: {tool: t}\n")
+    engine = await mz.engine({"MOZAIKS_MODE": "managed"})
+    run = await engine.run("wf")
+    assert run.status == "failed" and run.error is not None
+    assert "MOZAIKS_PLATFORM_URL is not set" in run.error["message"]
