@@ -184,6 +184,7 @@ class Engine:
         task = self._tasks.get(run_id)
         if task is None or task.done():
             task = asyncio.ensure_future(self.execute(run_id))
+            self._tasks[run_id] = task  # visible to drain() and cancel() before it first runs
         return task
 
     async def execute(self, run_id: str) -> RunRecord:
