@@ -8,7 +8,7 @@ from typing import Any
 from mozaiks_ai.definitions.models import InputField, Workflow
 from mozaiks_ai.errors import InputValidationError
 
-__all__ = ["validate_input"]
+__all__ = ["check_json_value", "validate_input"]
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -17,7 +17,40 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
     "object": (dict,),
     "array": (list,),
+    "null": (type(None),),
 }
+
+
+def _is_type(type_name: str, value: Any) -> bool:
+    """Whether ``value`` has the JSON type ``type_name`` (booleans are not numbers)."""
+    if isinstance(value, bool) and type_name in ("integer", "number"):
+        return False
+    return isinstance(value, _TYPES[type_name])
+
+
+def check_json_value(schema: Any, value: Any, where: str = "input") -> None:
+    """Validate a value against the subset of JSON Schema used by ``wait_for_input`` answers.
+
+    Checks ``type``, ``enum``, ``required`` and ``properties`` (recursively).
+
+    Raises:
+        InputValidationError: Naming the offending field (``input.name``).
+    """
+    if not isinstance(schema, Mapping):
+        return
+    expected = schema.get("type")
+    if isinstance(expected, str) and expected in _TYPES and not _is_type(expected, value):
+        raise InputValidationError(f"{where} must be of type {expected}", [{"field": where, "error": expected}])
+    if "enum" in schema and value not in schema["enum"]:
+        raise InputValidationError(f"{where} must be one of {schema['enum']}", [{"field": where, "error": "enum"}])
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            if key not in value:
+                field = f"{where}.{key}"
+                raise InputValidationError(f"{field} is required", [{"field": field, "error": "is required"}])
+        for key, sub in (schema.get("properties") or {}).items():
+            if key in value:
+                check_json_value(sub, value[key], f"{where}.{key}")
 
 
 def validate_input(workflow: Workflow, data: Any) -> dict[str, Any]:
@@ -61,11 +94,8 @@ def validate_input(workflow: Workflow, data: Any) -> dict[str, Any]:
 
 
 def _check(spec: InputField, value: Any) -> str | None:
-    if spec.type != "any":
-        expected = _TYPES[spec.type]
-        wrong_bool = isinstance(value, bool) and spec.type in ("integer", "number")
-        if not isinstance(value, expected) or wrong_bool:
-            return f"must be of type {spec.type}, got {type(value).__name__}"
+    if spec.type != "any" and not _is_type(spec.type, value):
+        return f"must be of type {spec.type}, got {type(value).__name__}"
     if spec.enum is not None and value not in spec.enum:
         return f"must be one of {list(spec.enum)}"
     if isinstance(value, str | list | dict):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from mozaiks_ai.config import RuntimeConfig
 from mozaiks_ai.definitions import WorkflowRegistry, entry_point_roots, validate_input
+from mozaiks_ai.definitions.inputs import check_json_value
 from mozaiks_ai.definitions.models import Workflow
 from mozaiks_ai.errors import InputValidationError, RunNotFoundError, RunStateError
 from mozaiks_ai.executor.bus import EventBus
@@ -407,7 +408,7 @@ class Engine:
         if run.status != "waiting" or not waiting:
             raise RunStateError(f"run {run_id} is not waiting for input" + (f" at step {step!r}" if step else ""))
         record = waiting[0]
-        _check_schema(record.data.get("schema"), value)
+        check_json_value(record.data.get("schema"), value)
         seq = await self.store.last_seq(run_id)
         now = time.time()
         event = EventRecord(run_id, seq + 1, "input.received", now, record.path, {"value": value})
@@ -518,37 +519,3 @@ def _owner_dead(owner: str | None) -> bool:
         return False
     return False
 
-
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "object": (dict,),
-    "array": (list,),
-    "null": (type(None),),
-}
-
-
-def _check_schema(schema: Any, value: Any, where: str = "input") -> None:
-    """Validate an answer against the subset of JSON Schema used by ``wait_for_input``."""
-    if not isinstance(schema, dict):
-        return
-    expected = schema.get("type")
-    if isinstance(expected, str) and expected in _JSON_TYPES:
-        ok = isinstance(value, _JSON_TYPES[expected]) and not (
-            isinstance(value, bool) and expected in ("integer", "number")
-        )
-        if not ok:
-            raise InputValidationError(f"{where} must be of type {expected}", [{"field": where, "error": expected}])
-    if "enum" in schema and value not in schema["enum"]:
-        raise InputValidationError(f"{where} must be one of {schema['enum']}", [{"field": where, "error": "enum"}])
-    if isinstance(value, dict):
-        for key in schema.get("required", []):
-            if key not in value:
-                raise InputValidationError(
-                    f"{where}.{key} is required", [{"field": f"{where}.{key}", "error": "is required"}]
-                )
-        for key, sub in (schema.get("properties") or {}).items():
-            if key in value:
-                _check_schema(sub, value[key], f"{where}.{key}")
