@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mozaiks_ai.errors import ConfigurationError
 
-__all__ = ["DEFAULT_DB_URL", "RuntimeConfig", "SmtpConfig", "bundled_examples"]
+__all__ = ["DEFAULT_DB_URL", "RuntimeConfig", "ServerConfig", "SmtpConfig", "bundled_examples"]
 
 DEFAULT_DB_URL = "sqlite:///./.mozaiks/mozaiks.db"
 
@@ -154,3 +154,123 @@ def bundled_examples() -> Path | None:
     if (checkout / "hello-world").is_dir():
         return checkout
     return None
+
+
+_WEAK_SECRETS = frozenset({"secret", "changeme", "change-me", "password", "mozaiks", "dev", "test", "default"})
+_MIN_SECRET_BYTES = 32
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Settings of ``mozaiks-ai serve`` (HTTP, WebSocket, ChatUI).
+
+    Attributes:
+        host: Interface to bind (forced to 127.0.0.1 when no authentication is configured).
+        port: TCP port (``MOZAIKS_AI_PORT``, default 8080).
+        tokens: Static bearer tokens (``MOZAIKS_AI_TOKEN``, comma-separated).
+        jwt_secret: HS256 secret (``MOZAIKS_AI_JWT_SECRET``).
+        jwks_url: JWKS URL for RS256/ES256 tokens (``MOZAIKS_AI_JWKS_URL``).
+        jwt_issuer: Required ``iss`` (``MOZAIKS_AI_JWT_ISSUER``).
+        jwt_audience: Required ``aud`` (``MOZAIKS_AI_JWT_AUDIENCE``).
+        allowed_apps: When set, JWTs of other apps are refused with 403 (``MOZAIKS_AI_APP_IDS``).
+        cors_origins: Origins allowed by CORS (``MOZAIKS_AI_CORS_ORIGINS``); none by default.
+        max_body_bytes: Largest request body accepted (``MOZAIKS_AI_MAX_BODY_BYTES``, default 1 MiB).
+        execute_timeout: Longest a waiting ``execute`` call waits, in seconds (``MOZAIKS_AI_EXECUTE_TIMEOUT``).
+        production: ``MOZAIKS_ENV=production``: refuse to start without auth or with a weak secret.
+        chat_queue_policy: What a second chat message does while a run is active: ``queue`` or ``reject``.
+        deploy_allow_local: Let ``git`` deploys push to local paths / ``file://`` remotes
+            (``MOZAIKS_AI_DEPLOY_ALLOW_LOCAL``; for development and tests).
+        github_api_url: GitHub REST API base (``MOZAIKS_GITHUB_API_URL``; GitHub Enterprise or a test server).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    tokens: tuple[str, ...] = ()
+    jwt_secret: str | None = None
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    allowed_apps: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1_048_576
+    execute_timeout: float = 300.0
+    production: bool = False
+    chat_queue_policy: str = "queue"
+    deploy_allow_local: bool = False
+    github_api_url: str = "https://api.github.com"
+
+    @property
+    def auth_enabled(self) -> bool:
+        """Whether any authentication is configured."""
+        return bool(self.tokens or self.jwt_secret or self.jwks_url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> ServerConfig:
+        """Read the server settings (``MOZAIKS_AI_*``) from ``environ``.
+
+        Raises:
+            ConfigurationError: A value is invalid; the message names the variable.
+        """
+        env = dict(os.environ if environ is None else environ)
+
+        def split(name: str) -> tuple[str, ...]:
+            return tuple(p.strip() for p in env.get(name, "").split(",") if p.strip())
+
+        def number(name: str, default: str, kind: type[int] | type[float]) -> int | float:
+            try:
+                value = kind(env.get(name, default))
+            except ValueError:
+                raise ConfigurationError(f"{name} must be a number") from None
+            if value <= 0:
+                raise ConfigurationError(f"{name} must be positive")
+            return value
+
+        policy = env.get("MOZAIKS_AI_CHAT_QUEUE", "queue").strip().lower()
+        if policy not in ("queue", "reject"):
+            raise ConfigurationError("MOZAIKS_AI_CHAT_QUEUE must be 'queue' or 'reject'")
+        values: dict[str, object] = {
+            "host": env.get("MOZAIKS_AI_HOST", "127.0.0.1"),
+            "port": int(number("MOZAIKS_AI_PORT", "8080", int)),
+            "tokens": split("MOZAIKS_AI_TOKEN"),
+            "jwt_secret": env.get("MOZAIKS_AI_JWT_SECRET") or None,
+            "jwks_url": env.get("MOZAIKS_AI_JWKS_URL") or None,
+            "jwt_issuer": env.get("MOZAIKS_AI_JWT_ISSUER") or None,
+            "jwt_audience": env.get("MOZAIKS_AI_JWT_AUDIENCE") or None,
+            "allowed_apps": split("MOZAIKS_AI_APP_IDS"),
+            "cors_origins": split("MOZAIKS_AI_CORS_ORIGINS"),
+            "max_body_bytes": int(number("MOZAIKS_AI_MAX_BODY_BYTES", "1048576", int)),
+            "execute_timeout": float(number("MOZAIKS_AI_EXECUTE_TIMEOUT", "300", float)),
+            "production": env.get("MOZAIKS_ENV", "").strip().lower() in ("prod", "production"),
+            "chat_queue_policy": policy,
+            "deploy_allow_local": env.get("MOZAIKS_AI_DEPLOY_ALLOW_LOCAL", "").lower() in ("1", "true", "yes"),
+            "github_api_url": env.get("MOZAIKS_GITHUB_API_URL", "https://api.github.com"),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        config = cls(**values)  # type: ignore[arg-type]
+        config.check()
+        return config
+
+    def check(self) -> None:
+        """Refuse weak configurations (always for weak secrets; in production, also missing auth).
+
+        Raises:
+            ConfigurationError: Saying what to set.
+        """
+        for token in self.tokens:
+            if len(token) < 16 or token.lower() in _WEAK_SECRETS:
+                raise ConfigurationError(
+                    "MOZAIKS_AI_TOKEN holds a weak token: use at least 16 random characters "
+                    "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+                )
+        if self.jwt_secret is not None and (
+            len(self.jwt_secret.encode()) < _MIN_SECRET_BYTES or self.jwt_secret.lower() in _WEAK_SECRETS
+        ):
+            raise ConfigurationError(
+                f"MOZAIKS_AI_JWT_SECRET is too weak: use at least {_MIN_SECRET_BYTES} random bytes "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        if self.production and not self.auth_enabled:
+            raise ConfigurationError(
+                "MOZAIKS_ENV=production but no authentication is configured: set MOZAIKS_AI_TOKEN, "
+                "MOZAIKS_AI_JWT_SECRET or MOZAIKS_AI_JWKS_URL"
+            )

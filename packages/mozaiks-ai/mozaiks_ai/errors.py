@@ -10,6 +10,7 @@ Every error the runtime raises on purpose derives from :class:`MozaiksError`::
     │   └── RunNotFoundError
     ├── RunStateError            the operation does not fit the run's status (resume a finished run…)
     ├── ConfigurationError       the runtime's configuration is invalid or incomplete
+    ├── ExportError              exporting or deploying artifacts failed (zip, git, GitHub)
     └── StepError                a step failed; carries the step path
         ├── ExpressionError      a ``{{ }}`` expression failed (sandbox violations included)
         ├── ActionError          a built-in action refused or failed (SSRF guard, SMTP, …)
@@ -29,6 +30,7 @@ __all__ = [
     "ActionError",
     "ConfigurationError",
     "DefinitionError",
+    "ExportError",
     "ExpressionError",
     "InputValidationError",
     "MozaiksError",
@@ -105,6 +107,10 @@ class RunStateError(MozaiksError):
 
 class ConfigurationError(MozaiksError):
     """The runtime configuration is invalid; the message names the setting to change."""
+
+
+class ExportError(MozaiksError):
+    """Exporting or deploying a run's artifacts failed; the message says what to fix."""
 
 
 class StepError(MozaiksError):

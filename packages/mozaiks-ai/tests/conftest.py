@@ -1,8 +1,11 @@
-"""Shared fixtures: the anyio backend and a fresh store on each backend (SQLite and PostgreSQL).
+"""Shared fixtures: the anyio backend, a fresh store on each backend (SQLite and PostgreSQL), the engine harness.
 
 PostgreSQL tests create a throw-away database on the server named by ``MOZAIKS_TEST_PG_URL``
 (default ``postgresql://postgres@127.0.0.1:5432/postgres``) and drop it afterwards. When the server
 is unreachable they are skipped, except under ``CI=true`` where they fail.
+
+``mz``, ``http_server`` and ``smtp_server`` wrap the helpers of ``engine_harness.py`` (next to this file, so
+importable as ``engine_harness`` from any test module).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from engine_harness import Harness, HttpServer, SmtpServer, serve_http, serve_smtp
 from mozaiks_ai.state import Store, open_store
 
 T = TypeVar("T")
@@ -117,3 +121,27 @@ async def store(store_url: str) -> AsyncIterator[Store]:
         yield s
     finally:
         await s.close()
+
+
+@pytest.fixture
+async def mz(tmp_path: Path, store_url: str) -> AsyncIterator[Harness]:
+    """A :class:`Harness` on ``tmp_path`` and a fresh database of each backend; engines closed after the test."""
+    harness = Harness(tmp_path, store_url)
+    try:
+        yield harness
+    finally:
+        await harness.close()
+
+
+@pytest.fixture
+def http_server() -> Iterator[HttpServer]:
+    """A recording HTTP server on 127.0.0.1."""
+    with serve_http() as server:
+        yield server
+
+
+@pytest.fixture
+async def smtp_server() -> AsyncIterator[SmtpServer]:
+    """A tiny SMTP server on 127.0.0.1."""
+    async with serve_smtp() as server:
+        yield server

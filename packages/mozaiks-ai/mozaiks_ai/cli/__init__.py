@@ -146,6 +146,38 @@ def worker(poll: float, workflow_paths: tuple[str, ...], db: str | None) -> None
         raise
 
 
+@cli.command()
+@click.option("--host", default=None, help="Interface (default 127.0.0.1; with no auth configured always 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default $MOZAIKS_AI_PORT or 8080).")
+@_workflows_option
+@_db_option
+def serve(host: str | None, port: int | None, workflow_paths: tuple[str, ...], db: str | None) -> None:
+    """Start the HTTP/WebSocket API and ChatUI."""
+    from mozaiks_ai.config import ServerConfig
+    from mozaiks_ai.errors import ConfigurationError
+
+    config = config_from(workflow_paths, db)
+    try:
+        server = ServerConfig.from_env(config.environ, host=host, port=port)
+    except ConfigurationError as exc:
+        fail(str(exc))
+        return
+    if not server.auth_enabled and server.host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: no authentication is configured, so the server binds to 127.0.0.1, not {server.host} "
+                   "(set MOZAIKS_AI_TOKEN or MOZAIKS_AI_JWT_SECRET to listen on other interfaces)", err=True)
+        server = ServerConfig.from_env(config.environ, host="127.0.0.1", port=port)
+    elif not server.auth_enabled:
+        click.echo("note: no authentication is configured; listening on 127.0.0.1 only", err=True)
+    import uvicorn
+
+    from mozaiks_ai.api import create_app
+
+    shown = "localhost" if server.host in ("127.0.0.1", "::1") else server.host
+    click.echo(f"Mozaiks AI runtime on http://{shown}:{server.port}  (ChatUI at /, API docs at /docs)", err=True)
+    uvicorn.run(create_app(config, server), host=server.host, port=server.port, log_level="info",
+                proxy_headers=False, server_header=False)
+
+
 cli.add_command(workflows)
 cli.add_command(runs)
 

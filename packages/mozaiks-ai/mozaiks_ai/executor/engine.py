@@ -138,8 +138,12 @@ class Engine:
         idempotency_key: str | None = None,
         context: Mapping[str, Any] | None = None,
         parent_run_id: str | None = None,
+        queued: bool = False,
     ) -> tuple[RunRecord, bool]:
         """Validate input and create a run owned by this engine (not yet executing).
+
+        With ``queued=True`` the run waits (status ``queued``) until the other runs of its session
+        have finished; :meth:`start_next_in_session` then starts it.
 
         Returns:
             ``(run, created)``; ``created`` is false when the idempotency key already had a run.
@@ -155,7 +159,7 @@ class Engine:
             id=uuid.uuid4().hex,
             workflow_id=workflow.id,
             workflow_hash=workflow.content_hash,
-            status="pending",
+            status="queued" if queued else "pending",
             input=data,
             app_id=app_id or self.config.app_id,
             user_id=user_id,
@@ -163,8 +167,8 @@ class Engine:
             idempotency_key=idempotency_key,
             session_id=session_id,
             parent_run_id=parent_run_id,
-            owner=self.worker_id,
-            lease_until=now + LEASE_SECONDS,
+            owner=None if queued else self.worker_id,
+            lease_until=None if queued else now + LEASE_SECONDS,
             created_at=now,
             updated_at=now,
         )
@@ -207,6 +211,8 @@ class Engine:
                 self._ensure_heartbeat()
                 execution = RunExecution(self, run, workflow)
                 result = await execution.execute()
+                if result.status in FINISHED and result.session_id is not None:
+                    await self.start_next_in_session(result.app_id, result.session_id)
                 if result.status != "waiting" or result.wake_at is None:
                     return result
                 if execution.waiting_for_input:  # its timeout is a timer of the server/worker, not ours
@@ -222,6 +228,20 @@ class Engine:
             if self._tasks.get(run_id) is task:
                 del self._tasks[run_id]
 
+    async def wait(self, run_id: str, timeout: float) -> RunRecord:
+        """Wait up to ``timeout`` seconds until a run finishes or waits; return its current record."""
+        deadline = time.monotonic() + timeout
+        while True:
+            task = self._tasks.get(run_id)
+            if task is not None and not task.done():
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(asyncio.shield(task), max(0.0, deadline - time.monotonic()))
+            run = await self.get_run(run_id)
+            if run.status not in ("queued", "pending", "running") or time.monotonic() >= deadline:
+                return run
+            if task is None or task.done():
+                await asyncio.sleep(0.1)  # executed by another process (or queued): poll the store
+
     async def drain(self) -> None:
         """Wait until the runs executing in this process (e.g. started by events) have finished or wait."""
         current = asyncio.current_task()
@@ -230,6 +250,21 @@ class Engine:
             if not pending:
                 return
             await asyncio.wait(pending)
+
+    async def start_next_in_session(self, app_id: str, session_id: str) -> RunRecord | None:
+        """Start the oldest queued run of a session once none of its runs is active."""
+        runs = await self.store.list_runs(app_id=app_id, session_id=session_id, limit=500)
+        if any(r.status in ("pending", "running", "waiting") for r in runs):
+            return None
+        queued = sorted((r for r in runs if r.status == "queued"), key=lambda r: r.created_at)
+        if not queued:
+            return None
+        run = queued[0]
+        await self.store.update_run(
+            run.id, status="pending", owner=self.worker_id, lease_until=time.time() + LEASE_SECONDS
+        )
+        self.launch(run.id)
+        return run
 
     def _workflow_for(self, run: RunRecord) -> Workflow:
         workflow = self.registry.get(run.workflow_id)
@@ -355,6 +390,8 @@ class Engine:
         await self.store.submit(batch)
         for published in batch.events:
             self.bus.publish(published)
+        if run.session_id is not None:
+            await self.start_next_in_session(run.app_id, run.session_id)
         return await self.get_run(run_id)
 
     async def retry(self, run_id: str, *, app_id: str | None = None, wait: bool = True) -> RunRecord:
@@ -518,4 +555,3 @@ def _owner_dead(owner: str | None) -> bool:
     except (PermissionError, ValueError):
         return False
     return False
-

@@ -111,6 +111,11 @@ class Store(ABC):
         finally:
             self._flushing = None
 
+    async def flush(self) -> None:
+        """Wait until every batch submitted so far is committed."""
+        if self._pending or self._flushing is not None:
+            await self.submit(Batch())
+
     @abstractmethod
     async def _commit(self, batches: Sequence[Batch]) -> None:
         """Write every batch in one transaction."""
@@ -136,9 +141,10 @@ class Store(ABC):
         user_id: str | None = None,
         status: str | None = None,
         workflow_id: str | None = None,
+        session_id: str | None = None,
         limit: int = 50,
     ) -> list[RunRecord]:
-        """Return runs, newest first."""
+        """Return runs, newest first, filtered by the given columns."""
 
     @abstractmethod
     async def update_run(self, run_id: str, **fields: Any) -> None:

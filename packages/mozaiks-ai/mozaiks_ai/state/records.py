@@ -17,7 +17,7 @@ __all__ = [
     "StepStatus",
 ]
 
-RunStatus = Literal["pending", "running", "waiting", "succeeded", "failed", "cancelled"]
+RunStatus = Literal["queued", "pending", "running", "waiting", "succeeded", "failed", "cancelled"]
 StepStatus = Literal["completed", "failed", "skipped", "waiting"]
 #: Run statuses that never change again (except through an explicit retry).
 FINISHED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})

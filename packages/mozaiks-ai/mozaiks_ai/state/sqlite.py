@@ -32,6 +32,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS runs_idempotency ON runs (app_id, idempotency_
     WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS runs_app_created ON runs (app_id, created_at);
 CREATE INDEX IF NOT EXISTS runs_status ON runs (status);
+CREATE INDEX IF NOT EXISTS runs_session ON runs (session_id, created_at) WHERE session_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS steps (
     run_id TEXT NOT NULL, path TEXT NOT NULL, status TEXT NOT NULL, output TEXT, error TEXT,
     attempts INTEGER NOT NULL, started_at REAL, finished_at REAL, data TEXT,
@@ -192,6 +193,7 @@ class SqliteStore(Store):
         user_id: str | None = None,
         status: str | None = None,
         workflow_id: str | None = None,
+        session_id: str | None = None,
         limit: int = 50,
     ) -> list[RunRecord]:
         """Return runs, newest first, filtered by the given columns."""
@@ -201,6 +203,7 @@ class SqliteStore(Store):
             ("user_id", user_id),
             ("status", status),
             ("workflow_id", workflow_id),
+            ("session_id", session_id),
         ):
             if value is not None:
                 where.append(f"{column} = ?")

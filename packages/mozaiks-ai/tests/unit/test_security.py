@@ -9,120 +9,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import textwrap
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from mozaiks_ai import DefinitionError, Engine, RunRecord, RuntimeConfig, WorkflowNotFoundError, WorkflowRegistry
+from engine_harness import Harness, HttpServer
+from mozaiks_ai import DefinitionError, Engine, RunRecord, WorkflowNotFoundError, WorkflowRegistry
 
 SECRET = "s3cr3t-value-123"
 
-OpenEngine = Callable[..., Awaitable[Engine]]
 
-
-# -- fixtures -----------------------------------------------------------------------------
+# -- fixtures: `mz` (workflows + engines) and `http_server` come from tests/conftest.py ------------------------
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    path = tmp_path / "workflows"
-    path.mkdir()
-    return path
-
-
-def write(root: Path, workflow_id: str, yaml: str, files: dict[str, str] | None = None) -> Path:
-    """Write ``<root>/<id>/workflow.yml`` (dedented) and ``files`` (relative path → text) into the folder."""
-    folder = root / workflow_id
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "workflow.yml").write_text(textwrap.dedent(yaml).lstrip("\n"))
-    for rel, text in (files or {}).items():
-        target = folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return folder
-
-
-@pytest.fixture
-async def open_engine(tmp_path: Path, root: Path) -> AsyncIterator[OpenEngine]:
-    """Return ``open(environ=None, **config overrides)``: a real engine on SQLite, closed after the test."""
-    engines: list[Engine] = []
-
-    async def open_(environ: dict[str, str] | None = None, **overrides: Any) -> Engine:
-        overrides.setdefault("http_allowed_hosts", ("127.0.0.1",))
-        config = RuntimeConfig.from_env(
-            environ or {},
-            workflow_paths=(root,),
-            db_url=f"sqlite:///{tmp_path}/db.sqlite",
-            load_entry_points=False,
-            outbox_dir=tmp_path / "outbox",
-            **overrides,
-        )
-        engine = await Engine.open(config)
-        engines.append(engine)
-        return engine
-
-    try:
-        yield open_
-    finally:
-        for engine in engines:
-            await engine.close()
-
-
-class Server:
-    """A local HTTP server recording request paths and headers."""
-
-    def __init__(self) -> None:
-        self.port = 0
-        self.requests: list[dict[str, Any]] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    """``/redirect?to=URL`` answers 302 to URL; anything else echoes its path and headers as JSON."""
-    state = Server()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            state.requests.append({"path": self.path, "headers": dict(self.headers)})
-            parts = urlsplit(self.path)
-            if parts.path == "/redirect":
-                self.send_response(302)
-                self.send_header("Location", parse_qs(parts.query)["to"][0])
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            payload = json.dumps(state.requests[-1]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_POST = do_GET
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+def store_url(tmp_path: Path) -> str:
+    # SQLite only (fast; both backends are covered by tests/unit/executor): overrides the parametrized store_url.
+    return f"sqlite:///{tmp_path}/db.sqlite"
 
 
 def assert_clean_failure(run: RunRecord, *words: str) -> str:
@@ -156,13 +57,11 @@ INJECTIONS = [
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("payload", INJECTIONS)
-async def test_16_template_injection_cannot_reach_python_internals(
-    root: Path, open_engine: OpenEngine, payload: str
-) -> None:
-    write(root, "in-step", f"steps:\n  - echo: ok\n  - probe: {{echo: {json.dumps(payload)}}}\n")
-    write(root, "in-condition", f"steps:\n  - probe: {{echo: never, if: {json.dumps(payload)}}}\n")
-    write(root, "in-output", f"steps:\n  - echo: ok\noutput: {json.dumps(payload)}\n")
-    engine = await open_engine({"MOZAIKS_SECRET_API_KEY": SECRET})
+async def test_16_template_injection_cannot_reach_python_internals(mz: Harness, payload: str) -> None:
+    mz.workflow("in-step", f"steps:\n  - echo: ok\n  - probe: {{echo: {json.dumps(payload)}}}\n")
+    mz.workflow("in-condition", f"steps:\n  - probe: {{echo: never, if: {json.dumps(payload)}}}\n")
+    mz.workflow("in-output", f"steps:\n  - echo: ok\noutput: {json.dumps(payload)}\n")
+    engine = await mz.engine({"MOZAIKS_SECRET_API_KEY": SECRET})
     for workflow_id in ("in-step", "in-condition", "in-output"):
         run = await engine.run(workflow_id)
         message = assert_clean_failure(run)
@@ -175,9 +74,8 @@ async def test_16_template_injection_cannot_reach_python_internals(
 
 
 @pytest.mark.anyio
-async def test_16_template_injection_in_input_values_is_never_evaluated(root: Path, open_engine: OpenEngine) -> None:
-    write(
-        root,
+async def test_16_template_injection_in_input_values_is_never_evaluated(mz: Harness) -> None:
+    mz.workflow(
         "wf",
         """
         inputs:
@@ -187,9 +85,9 @@ async def test_16_template_injection_in_input_values_is_never_evaluated(root: Pa
           - scaffold: {template: site, into: "{{ input.text | replace('/', '_') }}"}
         output: "{{ steps.echo.output }}"
         """,
-        {"templates/site/page.txt": "Title: {{ input.text }}\n"},
+        files={"templates/site/page.txt": "Title: {{ input.text }}\n"},
     )
-    engine = await open_engine()
+    engine = await mz.engine()
     for payload in INJECTIONS:
         run = await engine.run("wf", {"text": payload})
         assert run.status == "succeeded", run.error
@@ -199,54 +97,49 @@ async def test_16_template_injection_in_input_values_is_never_evaluated(root: Pa
 
 
 @pytest.mark.anyio
-async def test_16_template_injection_in_template_files_is_blocked(root: Path, open_engine: OpenEngine) -> None:
-    write(
-        root,
+async def test_16_template_injection_in_template_files_is_blocked(mz: Harness) -> None:
+    mz.workflow(
         "wf",
         "steps:\n  - scaffold: {template: evil}\n",
-        {"templates/evil/ok.txt": "fine", "templates/evil/bad.txt": "{{ cycler.__init__.__globals__ }}"},
+        files={"templates/evil/ok.txt": "fine", "templates/evil/bad.txt": "{{ cycler.__init__.__globals__ }}"},
     )
-    engine = await open_engine()
+    engine = await mz.engine()
     run = await engine.run("wf")
     assert_clean_failure(run, "bad.txt")
     assert await engine.store.list_artifacts(run.id) == []
 
 
 # -- 17 -----------------------------------------------------------------------------------
-async def run_http(engine: Engine, root: Path, url: str, action: str = "http") -> RunRecord:
+async def run_http(engine: Engine, mz: Harness, url: str, action: str = "http") -> RunRecord:
     workflow_id = f"probe-{abs(hash((url, action)))}"
     key = "url" if action == "http" else "endpoint"
-    write(root, workflow_id, f"steps:\n  - probe: {{{action}: {{{key}: {json.dumps(url)}}}}}\n")
-    engine.registry = WorkflowRegistry.from_roots([root])
+    mz.workflow(workflow_id, f"steps:\n  - probe: {{{action}: {{{key}: {json.dumps(url)}}}}}\n")
+    engine.registry = WorkflowRegistry.from_roots([mz.root])
     return await engine.run(workflow_id)
 
 
 @pytest.mark.anyio
-async def test_17_ssrf_http_refuses_hosts_outside_the_allowlist(
-    root: Path, open_engine: OpenEngine, server: Server
-) -> None:
-    engine = await open_engine(http_allowed_hosts=("api.example.com", "*.trusted.example"))
+async def test_17_ssrf_http_refuses_hosts_outside_the_allowlist(mz: Harness, http_server: HttpServer) -> None:
+    engine = await mz.engine(http_allowed_hosts=("api.example.com", "*.trusted.example"))
     for url in (
-        server.url + "/x",
-        f"http://localhost:{server.port}/x",
+        http_server.url + "/x",
+        f"http://localhost:{http_server.port}/x",
         "http://evil.example/x",
         "http://api.example.com.evil.example/x",
         "http://trusted.example.evil.example/",
     ):
-        run = await run_http(engine, root, url)
+        run = await run_http(engine, mz, url)
         assert_clean_failure(run, "is not in the HTTP allowlist", "MOZAIKS_HTTP_ALLOWED_HOSTS")
     for url in ("file:///etc/passwd", "gopher://127.0.0.1:70/", "ftp://api.example.com/x"):
-        run = await run_http(engine, root, url)
+        run = await run_http(engine, mz, url)
         assert_clean_failure(run, "only http and https URLs are allowed")
-    assert server.requests == []
+    assert http_server.requests == []
 
 
 @pytest.mark.anyio
-async def test_17_ssrf_metadata_and_link_local_addresses_are_refused_even_if_allowlisted(
-    root: Path, open_engine: OpenEngine
-) -> None:
+async def test_17_ssrf_metadata_and_link_local_addresses_are_refused_even_if_allowlisted(mz: Harness) -> None:
     allow = ("169.254.169.254", "::ffff:169.254.169.254", "metadata.google.internal", "0.0.0.0", "fe80::1")
-    engine = await open_engine(http_allowed_hosts=allow)
+    engine = await mz.engine(http_allowed_hosts=allow)
     for url in (
         "http://169.254.169.254/latest/meta-data/",
         "http://[::ffff:169.254.169.254]/latest/meta-data/",
@@ -254,39 +147,37 @@ async def test_17_ssrf_metadata_and_link_local_addresses_are_refused_even_if_all
         "http://0.0.0.0:80/",
         "http://[fe80::1]/",
     ):
-        run = await run_http(engine, root, url)
+        run = await run_http(engine, mz, url)
         message = assert_clean_failure(run)
         assert "metadata" in message or "link-local" in message, message
 
 
 @pytest.mark.anyio
 async def test_17_ssrf_wildcard_allowlist_never_reaches_private_or_metadata_addresses(
-    root: Path, open_engine: OpenEngine, server: Server
+    mz: Harness, http_server: HttpServer
 ) -> None:
-    engine = await open_engine(http_allowed_hosts=("*",))
-    run = await run_http(engine, root, server.url + "/x")
+    engine = await mz.engine(http_allowed_hosts=("*",))
+    run = await run_http(engine, mz, http_server.url + "/x")
     assert_clean_failure(run, "non-public address", "list it explicitly")
-    run = await run_http(engine, root, "http://2852039166/latest/meta-data/")  # 169.254.169.254 as one number
+    run = await run_http(engine, mz, "http://2852039166/latest/meta-data/")  # 169.254.169.254 as one number
     assert_clean_failure(run, "link-local/metadata")
-    assert server.requests == []
+    assert http_server.requests == []
 
 
 @pytest.mark.anyio
 async def test_17_ssrf_redirects_to_hosts_outside_the_allowlist_are_refused(
-    root: Path, open_engine: OpenEngine, server: Server
+    mz: Harness, http_server: HttpServer
 ) -> None:
-    engine = await open_engine(http_allowed_hosts=("127.0.0.1", "169.254.169.254"))
-    for target in (f"http://localhost:{server.port}/stolen", "http://169.254.169.254/latest/meta-data/"):
-        run = await run_http(engine, root, f"{server.url}/redirect?to={target}")
+    engine = await mz.engine(http_allowed_hosts=("127.0.0.1", "169.254.169.254"))
+    for target in (f"http://localhost:{http_server.port}/stolen", "http://169.254.169.254/latest/meta-data/"):
+        run = await run_http(engine, mz, f"{http_server.url}/redirect?to={target}")
         assert_clean_failure(run)
-    assert [urlsplit(r["path"]).path for r in server.requests] == ["/redirect", "/redirect"]  # never followed
+    assert [urlsplit(r["path"]).path for r in http_server.requests] == ["/redirect", "/redirect"]  # never followed
 
 
 @pytest.mark.anyio
-async def test_17_ssrf_call_app_api_refuses_absolute_endpoints(
-    root: Path, open_engine: OpenEngine, server: Server
-) -> None:
-    engine = await open_engine({"MOZAIKS_APP_API_URL": server.url})
+async def test_17_ssrf_call_app_api_refuses_absolute_endpoints(mz: Harness, http_server: HttpServer) -> None:
+    engine = await mz.engine({"MOZAIKS_APP_API_URL": http_server.url})
     for endpoint in (
         "http://evil.example/steal",
         "https://127.0.0.1/x",
@@ -295,27 +186,25 @@ async def test_17_ssrf_call_app_api_refuses_absolute_endpoints(
         "\\\\evil.example\\x",
         "/\\evil.example",
     ):
-        run = await run_http(engine, root, endpoint, action="call_app_api")
+        run = await run_http(engine, mz, endpoint, action="call_app_api")
         assert_clean_failure(run, "endpoint")
-    assert server.requests == []
-    ok = await run_http(engine, root, "/api/fine", action="call_app_api")
+    assert http_server.requests == []
+    ok = await run_http(engine, mz, "/api/fine", action="call_app_api")
     assert ok.status == "succeeded", ok.error
 
 
 @pytest.mark.anyio
-async def test_17_ssrf_call_app_api_refuses_redirects_away_from_the_app(
-    root: Path, open_engine: OpenEngine, server: Server
-) -> None:
-    engine = await open_engine({"MOZAIKS_APP_API_URL": server.url}, http_allowed_hosts=("localhost",))
-    away = f"http://localhost:{server.port}/stolen"
-    run = await run_http(engine, root, f"/redirect?to={away}", action="call_app_api")
+async def test_17_ssrf_call_app_api_refuses_redirects_away_from_the_app(mz: Harness, http_server: HttpServer) -> None:
+    engine = await mz.engine({"MOZAIKS_APP_API_URL": http_server.url}, http_allowed_hosts=("localhost",))
+    away = f"http://localhost:{http_server.port}/stolen"
+    run = await run_http(engine, mz, f"/redirect?to={away}", action="call_app_api")
     assert_clean_failure(run, "redirect away from the app")
-    run = await run_http(engine, root, "/redirect?to=http://169.254.169.254/", action="call_app_api")
+    run = await run_http(engine, mz, "/redirect?to=http://169.254.169.254/", action="call_app_api")
     assert_clean_failure(run)
-    assert [urlsplit(r["path"]).path for r in server.requests] == ["/redirect", "/redirect"]
-    same = await run_http(engine, root, f"/redirect?to={server.url}/landed", action="call_app_api")
+    assert [urlsplit(r["path"]).path for r in http_server.requests] == ["/redirect", "/redirect"]
+    same = await run_http(engine, mz, f"/redirect?to={http_server.url}/landed", action="call_app_api")
     assert same.status == "succeeded", same.error
-    assert server.requests[-1]["path"] == "/landed"
+    assert http_server.requests[-1]["path"] == "/landed"
 
 
 # -- 18 -----------------------------------------------------------------------------------
@@ -324,9 +213,9 @@ async def test_17_ssrf_call_app_api_refuses_redirects_away_from_the_app(
     "path",
     ["../escape.txt", "a/../../escape.txt", "/etc/passwd", "C:/windows/x", "..\\escape.txt", "a/\x00b", "..", "", "./"],
 )
-async def test_18_artifact_paths_cannot_escape(root: Path, open_engine: OpenEngine, path: str) -> None:
-    write(root, "wf", f"steps:\n  - artifact: {{path: {json.dumps(path)}, content: x}}\n")
-    engine = await open_engine()
+async def test_18_artifact_paths_cannot_escape(mz: Harness, path: str) -> None:
+    mz.workflow("wf", f"steps:\n  - artifact: {{path: {json.dumps(path)}, content: x}}\n")
+    engine = await mz.engine()
     run = await engine.run("wf")
     assert_clean_failure(run, "artifact path")
     assert await engine.store.list_artifacts(run.id) == []
@@ -345,17 +234,16 @@ async def test_18_artifact_paths_cannot_escape(root: Path, open_engine: OpenEngi
         ("{template: site, with: {name: /etc/evil}}", "rendered name"),
     ],
 )
-async def test_18_template_paths_cannot_escape(root: Path, open_engine: OpenEngine, step: str, name: str) -> None:
-    outside = root.parent / "outside"
+async def test_18_template_paths_cannot_escape(mz: Harness, step: str, name: str) -> None:
+    outside = mz.tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_text("outside content")
-    write(
-        root,
+    mz.workflow(
         "wf",
         f"steps:\n  - scaffold: {step}\n",
-        {"templates/site/page.txt": "page", "templates/site/{{ name | default('plain') }}.txt": "named"},
+        files={"templates/site/page.txt": "page", "templates/site/{{ name | default('plain') }}.txt": "named"},
     )
-    engine = await open_engine()
+    engine = await mz.engine()
     run = await engine.run("wf")
     assert_clean_failure(run)
     assert await engine.store.list_artifacts(run.id) == []
@@ -363,17 +251,19 @@ async def test_18_template_paths_cannot_escape(root: Path, open_engine: OpenEngi
 
 
 @pytest.mark.anyio
-async def test_18_symlinks_in_templates_are_refused(root: Path, open_engine: OpenEngine) -> None:
-    outside = root.parent / "outside"
+async def test_18_symlinks_in_templates_are_refused(mz: Harness) -> None:
+    outside = mz.tmp_path / "outside"
     outside.mkdir()
     (outside / "passwd").write_text("root:x:0:0")
-    folder = write(root, "file-link", "steps:\n  - scaffold: {template: site}\n", {"templates/site/ok.txt": "ok"})
+    folder = mz.workflow("file-link", "steps:\n  - scaffold: {template: site}\n", files={"templates/site/ok.txt": "ok"})
     (folder / "templates" / "site" / "link.txt").symlink_to(outside / "passwd")
-    folder = write(root, "dir-link", "steps:\n  - scaffold: {template: site}\n", {"templates/site/ok.txt": "ok"})
+    folder = mz.workflow("dir-link", "steps:\n  - scaffold: {template: site}\n", files={"templates/site/ok.txt": "ok"})
     (folder / "templates" / "site" / "nested").symlink_to(outside, target_is_directory=True)
-    folder = write(root, "root-link", "steps:\n  - scaffold: {template: linked}\n", {"templates/site/ok.txt": "ok"})
+    folder = mz.workflow(
+        "root-link", "steps:\n  - scaffold: {template: linked}\n", files={"templates/site/ok.txt": "ok"}
+    )
     (folder / "templates" / "linked").symlink_to(outside, target_is_directory=True)
-    engine = await open_engine()
+    engine = await mz.engine()
     for workflow_id in ("file-link", "dir-link", "root-link"):
         run = await engine.run(workflow_id)
         message = assert_clean_failure(run)
@@ -405,10 +295,9 @@ def fail_with(value: str) -> None:
 
 @pytest.mark.anyio
 async def test_19_secrets_never_appear_in_events_logs_records_artifacts_or_errors(
-    root: Path, open_engine: OpenEngine, server: Server, caplog: pytest.LogCaptureFixture
+    mz: Harness, http_server: HttpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    write(
-        root,
+    mz.workflow(
         "wf",
         f"""
         steps:
@@ -421,7 +310,7 @@ async def test_19_secrets_never_appear_in_events_logs_records_artifacts_or_error
           - log: "calling with {{{{ secrets.API_KEY }}}}"
           - call:
               http:
-                url: "{server.url}/echo"
+                url: "{http_server.url}/echo"
                 headers: {{Authorization: "Bearer {{{{ secrets.API_KEY }}}}"}}
           - shaky:
               tool: fail_with
@@ -430,15 +319,15 @@ async def test_19_secrets_never_appear_in_events_logs_records_artifacts_or_error
               continue_on_error: true
           - fatal: {{tool: fail_with, with: {{value: "{{{{ secrets.API_KEY }}}}"}}}}
         """,
-        {"tools/secret_tools.py": SECRET_TOOLS, "templates/conf/env.txt": "KEY={{ secrets.API_KEY }}\n"},
+        files={"tools/secret_tools.py": SECRET_TOOLS, "templates/conf/env.txt": "KEY={{ secrets.API_KEY }}\n"},
     )
-    engine = await open_engine({"MOZAIKS_SECRET_API_KEY": SECRET})
+    engine = await mz.engine({"MOZAIKS_SECRET_API_KEY": SECRET})
     with caplog.at_level(logging.DEBUG):
         run = await engine.run("wf")
     assert run.status == "failed" and run.error is not None
     assert run.error["step"] == "fatal"
     assert run.error["message"] == "tool 'fail_with' raised ValueError: the key *** was rejected"
-    assert server.requests[0]["headers"]["Authorization"] == f"Bearer {SECRET}"  # it was really used
+    assert http_server.requests[0]["headers"]["Authorization"] == f"Bearer {SECRET}"  # it was really used
 
     stored = await engine.get_run(run.id)
     steps = await engine.store.get_steps(run.id)
@@ -465,18 +354,17 @@ async def test_19_secrets_never_appear_in_events_logs_records_artifacts_or_error
 
 
 @pytest.mark.anyio
-async def test_19_secrets_in_prompts_and_event_data_are_redacted(root: Path, open_engine: OpenEngine) -> None:
-    write(
-        root,
+async def test_19_secrets_in_prompts_and_event_data_are_redacted(mz: Harness) -> None:
+    mz.workflow(
         "asker",
         """
         steps:
           - ask: {wait_for_input: {prompt: "Confirm {{ secrets.API_KEY }}?"}}
         """,
     )
-    write(root, "emitter", "steps:\n  - emit_event: {type: key.used, data: {key: '{{ secrets.API_KEY }}'}}\n")
-    write(root, "listener", "trigger: key.used\nsteps:\n  - echo: '{{ event.key }}'\n")
-    engine = await open_engine({"MOZAIKS_SECRET_API_KEY": SECRET})
+    mz.workflow("emitter", "steps:\n  - emit_event: {type: key.used, data: {key: '{{ secrets.API_KEY }}'}}\n")
+    mz.workflow("listener", "trigger: key.used\nsteps:\n  - echo: '{{ event.key }}'\n")
+    engine = await mz.engine({"MOZAIKS_SECRET_API_KEY": SECRET})
     waiting = await engine.run("asker")
     assert waiting.status == "waiting"
     emitted = await engine.run("emitter")
@@ -499,10 +387,10 @@ async def test_19_secrets_in_prompts_and_event_data_are_redacted(root: Path, ope
 
 @pytest.mark.anyio
 async def test_19_secrets_in_http_urls_never_reach_logs(
-    root: Path, open_engine: OpenEngine, server: Server, caplog: pytest.LogCaptureFixture
+    mz: Harness, http_server: HttpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    write(root, "wf", f"steps:\n  - http: '{server.url}/x?key={{{{ secrets.API_KEY }}}}'\n")
-    engine = await open_engine({"MOZAIKS_SECRET_API_KEY": SECRET})
+    mz.workflow("wf", f"steps:\n  - http: '{http_server.url}/x?key={{{{ secrets.API_KEY }}}}'\n")
+    engine = await mz.engine({"MOZAIKS_SECRET_API_KEY": SECRET})
     with caplog.at_level(logging.DEBUG):
         run = await engine.run("wf")
     assert run.status == "succeeded", run.error
@@ -511,9 +399,9 @@ async def test_19_secrets_in_http_urls_never_reach_logs(
 
 
 @pytest.mark.anyio
-async def test_19_unknown_secret_fails_without_listing_values(root: Path, open_engine: OpenEngine) -> None:
-    write(root, "wf", "steps:\n  - echo: '{{ secrets.MISSING }}'\n")
-    engine = await open_engine({"MOZAIKS_SECRET_API_KEY": SECRET})
+async def test_19_unknown_secret_fails_without_listing_values(mz: Harness) -> None:
+    mz.workflow("wf", "steps:\n  - echo: '{{ secrets.MISSING }}'\n")
+    engine = await mz.engine({"MOZAIKS_SECRET_API_KEY": SECRET})
     run = await engine.run("wf")
     message = assert_clean_failure(run, "MISSING")
     assert SECRET not in message
@@ -521,10 +409,11 @@ async def test_19_unknown_secret_fails_without_listing_values(root: Path, open_e
 
 
 # -- 20 -----------------------------------------------------------------------------------
-def _registry_with(root: Path, bad: dict[str, str]) -> tuple[WorkflowRegistry, dict[str, Path]]:
-    write(root, "good", "name: Good\nsteps:\n  - echo: still served\n")
-    sources = {wid: write(root, wid, yaml) / "workflow.yml" for wid, yaml in bad.items()}
-    return WorkflowRegistry.from_roots([root]), sources
+def _registry_with(tmp_path: Path, bad: dict[str, str]) -> tuple[WorkflowRegistry, dict[str, Path]]:
+    workflows = Harness(tmp_path)  # only its writer: these tests read definitions and open no engine
+    workflows.workflow("good", "name: Good\nsteps:\n  - echo: still served\n")
+    sources = {wid: workflows.workflow(wid, yaml) / "workflow.yml" for wid, yaml in bad.items()}
+    return WorkflowRegistry.from_roots([workflows.root]), sources
 
 
 def _assert_located(error: DefinitionError, source: Path, line: int) -> None:
@@ -533,9 +422,9 @@ def _assert_located(error: DefinitionError, source: Path, line: int) -> None:
     assert str(error).startswith(f"{source}:{line}: ")
 
 
-def test_20_malformed_yaml_names_file_and_line(root: Path) -> None:
+def test_20_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
     registry, sources = _registry_with(
-        root,
+        tmp_path,
         {"indent": "name: x\nsteps:\n  - echo: a\n   - echo: b\n", "flow": "steps:\n  - echo: [1, 2\n  - echo: c\n"},
     )
     assert list(registry.workflows) == ["good"]
@@ -544,9 +433,9 @@ def test_20_malformed_yaml_names_file_and_line(root: Path) -> None:
     assert "malformed YAML" in str(registry.invalid["flow"])
 
 
-def test_20_unknown_step_kinds_name_file_and_line(root: Path) -> None:
+def test_20_unknown_step_kinds_name_file_and_line(tmp_path: Path) -> None:
     registry, sources = _registry_with(
-        root,
+        tmp_path,
         {
             "action": "steps:\n  - echo: a\n  - teleport: now\n",
             "named": "steps:\n  - echo: a\n  - jump:\n      teleport: now\n",
@@ -560,9 +449,9 @@ def test_20_unknown_step_kinds_name_file_and_line(root: Path) -> None:
     assert all("teleport" in str(e) or "jump" in str(e) for e in registry.invalid.values())
 
 
-def test_20_wrong_types_name_file_and_line(root: Path) -> None:
+def test_20_wrong_types_name_file_and_line(tmp_path: Path) -> None:
     registry, sources = _registry_with(
-        root,
+        tmp_path,
         {
             "retry": "steps:\n  - echo: a\n  - s:\n      echo: b\n      retry: x\n",
             "timeout": "steps:\n  - s:\n      echo: b\n      timeout: soon\n",
@@ -581,9 +470,9 @@ def test_20_wrong_types_name_file_and_line(root: Path) -> None:
     _assert_located(registry.invalid["inputs"], sources["inputs"], 2)
 
 
-def test_20_sub_workflow_cycles_name_file_and_line(root: Path) -> None:
+def test_20_sub_workflow_cycles_name_file_and_line(tmp_path: Path) -> None:
     registry, sources = _registry_with(
-        root,
+        tmp_path,
         {
             "a": "steps:\n  - echo: start\n  - to_b: {workflow: b}\n",
             "b": "steps:\n  - to_a: {workflow: a}\n",
@@ -599,11 +488,11 @@ def test_20_sub_workflow_cycles_name_file_and_line(root: Path) -> None:
 
 
 @pytest.mark.anyio
-async def test_20_runtime_keeps_serving_the_other_workflows(root: Path, open_engine: OpenEngine) -> None:
-    write(root, "good", "steps:\n  - echo: still served\n")
-    broken = write(root, "broken", "steps:\n  - echo: [\n")
-    write(root, "cyclic", "steps:\n  - again: {workflow: cyclic}\n")
-    engine = await open_engine()
+async def test_20_runtime_keeps_serving_the_other_workflows(mz: Harness) -> None:
+    mz.workflow("good", "steps:\n  - echo: still served\n")
+    broken = mz.workflow("broken", "steps:\n  - echo: [\n")
+    mz.workflow("cyclic", "steps:\n  - again: {workflow: cyclic}\n")
+    engine = await mz.engine()
     assert (await engine.run("good")).output == "still served"
     with pytest.raises(WorkflowNotFoundError, match="is invalid") as info:
         await engine.run("broken")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from engine_harness import write_workflow_folder
 
 WriteWorkflow = Callable[..., Path]
 
@@ -35,17 +35,7 @@ def write_workflow(wf_root: Path) -> WriteWorkflow:
         files: dict[str, str] | None = None,
         root: Path | None = None,
     ) -> Path:
-        folder = (root or wf_root) / workflow_id
-        folder.mkdir(parents=True, exist_ok=True)
-        source = folder / "workflow.yml"
-        source.write_text(textwrap.dedent(yaml).lstrip("\n"), "utf-8")
-        for name, code in (tools or {}).items():
-            (folder / "tools").mkdir(exist_ok=True)
-            (folder / "tools" / f"{name}.py").write_text(textwrap.dedent(code).lstrip("\n"), "utf-8")
-        for rel, text in (files or {}).items():
-            target = folder / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, "utf-8")
-        return source
+        folder = write_workflow_folder(root or wf_root, workflow_id, yaml, tools=tools, files=files)
+        return folder / "workflow.yml"
 
     return write

@@ -1,8 +1,9 @@
 """Helpers of the engine tests: a harness writing workflows and opening engines, local servers, log checks.
 
 Nothing of mozaiks-ai is mocked: each test writes its workflows, opens a real :class:`Engine` on a
-SQLite file and, where a step talks to the network, a real HTTP or SMTP server on 127.0.0.1.
-Fixtures wrapping these live in ``conftest.py``.
+SQLite or PostgreSQL database and, where a step talks to the network, a real HTTP or SMTP server on
+127.0.0.1. Fixtures wrapping these (``mz``, ``http_server``, ``smtp_server``) live in ``tests/conftest.py``;
+this folder is on ``sys.path`` there, so any test module can ``from engine_harness import ...``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,32 @@ FINAL_EVENTS = frozenset({"run.completed", "run.failed", "run.cancelled"})
 _PATH = re.compile(r"^[A-Za-z_][\w\-]*(\[\d+\])?(\.[A-Za-z_][\w\-]*(\[\d+\])?)*$")
 
 
+def write_workflow_folder(
+    root: Path,
+    workflow_id: str,
+    yaml: str,
+    *,
+    tools: dict[str, str] | None = None,
+    files: dict[str, str] | None = None,
+) -> Path:
+    """Write ``<root>/<id>/workflow.yml`` and its files; return the folder.
+
+    ``yaml`` is dedented; ``tools`` maps a module name to the (dedented) source of ``tools/<name>.py``;
+    ``files`` maps a path relative to the workflow folder to its text, written as is.
+    """
+    folder = root / workflow_id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "workflow.yml").write_text(textwrap.dedent(yaml).lstrip("\n"), "utf-8")
+    for name, code in (tools or {}).items():
+        (folder / "tools").mkdir(exist_ok=True)
+        (folder / "tools" / f"{name}.py").write_text(textwrap.dedent(code).lstrip("\n"), "utf-8")
+    for rel, text in (files or {}).items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, "utf-8")
+    return folder
+
+
 class Harness:
     """Writes workflows into a root folder and opens engines on one database (SQLite or PostgreSQL)."""
 
@@ -61,17 +88,7 @@ class Harness:
         files: dict[str, str] | None = None,
     ) -> Path:
         """Write ``<root>/<id>/workflow.yml`` (dedented), ``tools/<name>.py`` and other files; return the folder."""
-        folder = self.root / workflow_id
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "workflow.yml").write_text(textwrap.dedent(yaml).lstrip("\n"), "utf-8")
-        for name, code in (tools or {}).items():
-            (folder / "tools").mkdir(exist_ok=True)
-            (folder / "tools" / f"{name}.py").write_text(textwrap.dedent(code).lstrip("\n"), "utf-8")
-        for rel, text in (files or {}).items():
-            target = folder / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, "utf-8")
-        return folder
+        return write_workflow_folder(self.root, workflow_id, yaml, tools=tools, files=files)
 
     def config(self, environ: dict[str, str] | None = None, **overrides: Any) -> RuntimeConfig:
         """The test configuration: this root, this database, a private outbox, 127.0.0.1 allowlisted."""

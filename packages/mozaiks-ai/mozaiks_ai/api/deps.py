@@ -1,0 +1,62 @@
+"""Request dependencies: the engine, the caller's identity, and tenancy checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from mozaiks_ai.api.auth import Authenticator, AuthError, Principal
+from mozaiks_ai.config import ServerConfig
+from mozaiks_ai.errors import RunNotFoundError
+from mozaiks_ai.executor.engine import Engine
+from mozaiks_ai.state.records import RunRecord
+
+__all__ = ["CurrentEngine", "CurrentPrincipal", "CurrentServerConfig", "authenticate", "load_run", "visible"]
+
+
+def get_engine(request: Request) -> Engine:
+    """The engine of this server."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def check_principal(authenticator: Authenticator, config: ServerConfig, authorization: str | None) -> Principal:
+    """Authenticate and apply the app allowlist (403 for other apps' tokens)."""
+    principal = authenticator.authenticate(authorization)
+    if config.allowed_apps and principal.app_id not in config.allowed_apps:
+        raise AuthError(f"tokens of app {principal.app_id!r} are not accepted by this runtime", status=403)
+    return principal
+
+
+def authenticate(request: Request) -> Principal:
+    """The caller, from the ``Authorization`` header (never from the body)."""
+    return check_principal(
+        request.app.state.authenticator, request.app.state.server_config, request.headers.get("authorization")
+    )
+
+
+def get_server_config(request: Request) -> ServerConfig:
+    """The server settings."""
+    config: ServerConfig = request.app.state.server_config
+    return config
+
+
+CurrentEngine = Annotated[Engine, Depends(get_engine)]
+CurrentServerConfig = Annotated[ServerConfig, Depends(get_server_config)]
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def visible(run: RunRecord, principal: Principal) -> bool:
+    """Whether ``principal`` may see ``run``: same app, and the same user for user tokens."""
+    if run.app_id != principal.app_id:
+        return False
+    return principal.is_service or principal.user_id is None or run.user_id == principal.user_id
+
+
+async def load_run(engine: Engine, principal: Principal, run_id: str) -> RunRecord:
+    """Return a run the caller may see; any other id is a 404 (other tenants' runs included)."""
+    run = await engine.store.get_run(run_id, app_id=principal.app_id)
+    if run is None or not visible(run, principal):
+        raise RunNotFoundError(f"run {run_id} not found")
+    return run

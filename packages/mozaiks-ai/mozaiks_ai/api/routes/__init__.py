@@ -1,0 +1,1 @@
+"""The HTTP routes of the API, one module per resource."""
