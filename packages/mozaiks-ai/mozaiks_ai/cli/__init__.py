@@ -163,8 +163,11 @@ def serve(host: str | None, port: int | None, workflow_paths: tuple[str, ...], d
         fail(str(exc))
         return
     if not server.auth_enabled and server.host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: no authentication is configured, so the server binds to 127.0.0.1, not {server.host} "
-                   "(set MOZAIKS_AI_TOKEN or MOZAIKS_AI_JWT_SECRET to listen on other interfaces)", err=True)
+        click.echo(
+            f"warning: no authentication is configured, so the server binds to 127.0.0.1, not {server.host} "
+            "(set MOZAIKS_AI_TOKEN or MOZAIKS_AI_JWT_SECRET to listen on other interfaces)",
+            err=True,
+        )
         server = ServerConfig.from_env(config.environ, host="127.0.0.1", port=port)
     elif not server.auth_enabled:
         click.echo("note: no authentication is configured; listening on 127.0.0.1 only", err=True)
@@ -174,8 +177,14 @@ def serve(host: str | None, port: int | None, workflow_paths: tuple[str, ...], d
 
     shown = "localhost" if server.host in ("127.0.0.1", "::1") else server.host
     click.echo(f"Mozaiks AI runtime on http://{shown}:{server.port}  (ChatUI at /, API docs at /docs)", err=True)
-    uvicorn.run(create_app(config, server), host=server.host, port=server.port, log_level="info",
-                proxy_headers=False, server_header=False)
+    uvicorn.run(
+        create_app(config, server),
+        host=server.host,
+        port=server.port,
+        log_level="info",
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 cli.add_command(workflows)
