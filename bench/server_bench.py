@@ -156,7 +156,7 @@ async def main() -> None:
         cwd=tmp,
         stdout=subprocess.DEVNULL,
         stderr=open(tmp / "server.log", "w"),
-    )  # noqa: SIM115
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         await _wait_up(base)
