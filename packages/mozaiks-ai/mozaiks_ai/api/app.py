@@ -42,6 +42,7 @@ def create_app(
         current = engine or await Engine.open(runtime)
         current.follow_timers = False  # timers are the engine's, not a request's
         app.state.engine = current
+        await current.relay_remote_events()  # PostgreSQL: clients here can follow runs executed elsewhere
         worker = asyncio.ensure_future(current.work(poll_interval=1.0))  # resume orphaned and due runs
         try:
             yield

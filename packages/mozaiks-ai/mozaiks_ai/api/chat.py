@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -63,11 +64,12 @@ class ChatSession:
         self.last_sent: dict[str, int] = {}
         self.followed: set[str] = set()
         self.replaying: dict[str, list[EventRecord]] = {}
-        self._unsubscribe = engine.bus.subscribe(self._on_event)
+        self._subscriptions: list[Callable[[], None]] = []
 
     def close(self) -> None:
         """Stop listening to the engine."""
-        self._unsubscribe()
+        for unsubscribe in self._subscriptions:
+            unsubscribe()
 
     # -- outgoing ----------------------------------------------------------------------
     def _on_event(self, event: EventRecord) -> None:
@@ -107,6 +109,8 @@ class ChatSession:
         Live events that arrive during the replay are held back and sent after it.
         """
         self.replaying[run_id] = []
+        if run_id not in self.followed:
+            self._subscriptions.append(self.engine.bus.subscribe(self._on_event, run_id))
         self.followed.add(run_id)
         self.last_sent[run_id] = max(after, 0)
         try:

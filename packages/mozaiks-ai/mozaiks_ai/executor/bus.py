@@ -35,6 +35,10 @@ class EventBus:
 
         return unsubscribe
 
+    def has_listeners(self, run_id: str) -> bool:
+        """Whether anyone listens to this run specifically."""
+        return bool(self._by_run.get(run_id))
+
     def publish(self, event: EventRecord) -> None:
         """Deliver an event."""
         for listener in self._global:

@@ -14,7 +14,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mozaiks_ai.config import RuntimeConfig
@@ -74,6 +74,8 @@ class Engine:
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._heartbeat: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self._relayed: dict[str, int] = {}
+        self._stop_relay: Callable[[], Awaitable[None]] | None = None
         self._http: httpx.AsyncClient | None = None
         self.follow_timers = True
 
@@ -106,6 +108,9 @@ class Engine:
             self._heartbeat.cancel()
             with contextlib.suppress(BaseException):
                 await self._heartbeat
+        if self._stop_relay is not None:
+            with contextlib.suppress(Exception):
+                await self._stop_relay()
         if self._http is not None:
             await self._http.aclose()
         await self.store.close()
@@ -510,6 +515,31 @@ class Engine:
         return runs
 
     # -- multi-process ------------------------------------------------------------------
+    async def relay_remote_events(self) -> bool:
+        """Deliver events that other processes commit to this process's listeners (PostgreSQL ``LISTEN``).
+
+        A WebSocket or SSE client attached here then follows a run executed by another worker.
+
+        Returns:
+            Whether the store supports it.
+        """
+        if self._stop_relay is None:
+            self._stop_relay = await self.store.listen(self._on_remote_commit)
+        return self._stop_relay is not None
+
+    def _on_remote_commit(self, run_id: str, seq: int) -> None:
+        if run_id in self._tasks or not self.bus.has_listeners(run_id) or seq <= self._relayed.get(run_id, 0):
+            return
+        task = asyncio.ensure_future(self._relay(run_id))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _relay(self, run_id: str) -> None:
+        for event in await self.store.list_events(run_id, after=self._relayed.get(run_id, 0)):
+            if event.seq > self._relayed.get(run_id, 0):
+                self._relayed[run_id] = event.seq
+                self.bus.publish(event)
+
     async def recover(self, limit: int = 100) -> int:
         """Claim and resume runs that need a worker (orphaned by a crash, pending, or due)."""
         claimed = await self.store.claim_ready(self.worker_id, LEASE_SECONDS, limit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from mozaiks_ai.state.records import ArtifactRecord, Batch, EventRecord, RunRecord, StepRecord
@@ -115,6 +115,13 @@ class Store(ABC):
         """Wait until every batch submitted so far is committed."""
         if self._pending or self._flushing is not None:
             await self.submit(Batch())
+
+    async def listen(self, callback: Callable[[str, int], None]) -> Callable[[], Awaitable[None]] | None:
+        """Call ``callback(run_id, last_seq)`` when another process commits events; ``None`` if unsupported.
+
+        PostgreSQL implements it with ``LISTEN/NOTIFY``; the embedded SQLite store serves one process.
+        """
+        return None
 
     @abstractmethod
     async def _commit(self, batches: Sequence[Batch]) -> None:

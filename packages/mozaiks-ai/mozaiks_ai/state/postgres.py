@@ -21,7 +21,7 @@ collation so they sort byte-wise, as in SQLite. Needs ``pip install 'mozaiks-ai[
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS artifacts (
 """
 #: Key of the advisory lock held while creating the schema (any constant shared by all nodes).
 _SCHEMA_LOCK = 0x6D6F7A61_69730001
+#: Channel of ``NOTIFY run_id:seq`` sent when events commit.
+EVENTS_CHANNEL = "mozaiks_events"
 _SCHEMA_MISSING = "SELECT " + " OR ".join(
     f"to_regclass('{t}') IS NULL" for t in ("runs", "steps", "events", "artifacts")
 )
@@ -207,10 +209,37 @@ class PostgresStore(Store):
             ]
             for run_id, fields in b.run_updates:
                 _add(ops, *_update(run_id, fields, now))
+        latest: dict[str, int] = {}
+        for b in batches:
+            for e in b.events:
+                latest[e.run_id] = max(e.seq, latest.get(e.run_id, 0))
         async with self.pool.acquire() as conn, conn.transaction():
             for sql, rows in ops:
                 if rows:
                     await conn.executemany(sql, rows)
+            if latest:  # delivered at commit: other processes relay these runs' events to their clients
+                await conn.executemany(
+                    "SELECT pg_notify($1, $2)", [(EVENTS_CHANNEL, f"{run_id}:{seq}") for run_id, seq in latest.items()]
+                )
+
+    async def listen(self, callback: Callable[[str, int], None]) -> Callable[[], Awaitable[None]]:
+        """Call ``callback(run_id, seq)`` whenever any process commits events (``LISTEN/NOTIFY``)."""
+        import asyncpg
+
+        conn = await asyncpg.connect(self.url)
+
+        def on_notify(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
+            run_id, _, seq = payload.rpartition(":")
+            if run_id and seq.isdigit():
+                callback(run_id, int(seq))
+
+        await conn.add_listener(EVENTS_CHANNEL, on_notify)
+
+        async def stop() -> None:
+            await conn.remove_listener(EVENTS_CHANNEL, on_notify)
+            await conn.close()
+
+        return stop
 
     async def create_run(self, run: RunRecord) -> tuple[RunRecord, bool]:
         """Insert a run, or return the one that already has its idempotency key (race-free)."""
