@@ -16,7 +16,9 @@ Every error the runtime raises on purpose derives from :class:`MozaiksError`::
         ├── ActionError          a built-in action refused or failed (SSRF guard, SMTP, …)
         ├── ToolError            a Python tool raised
         ├── StepTimeoutError     a step ran past its ``timeout``
-        └── ProviderNotConfiguredError   a ``model``/``agent`` step has no model provider
+        ├── ProviderNotConfiguredError   a ``model``/``agent`` step has no model provider
+        ├── ModelError           a model call failed (HTTP error, rate limit after retries, bad answer)
+        └── BudgetExceededError  a token or cost budget would be exceeded
 
 Cancellation is signalled with :class:`RunCancelled`, a ``BaseException`` so that user code
 (``except Exception``) cannot swallow it.
@@ -28,11 +30,13 @@ from pathlib import Path
 
 __all__ = [
     "ActionError",
+    "BudgetExceededError",
     "ConfigurationError",
     "DefinitionError",
     "ExportError",
     "ExpressionError",
     "InputValidationError",
+    "ModelError",
     "MozaiksError",
     "ProviderNotConfiguredError",
     "RunCancelled",
@@ -144,6 +148,14 @@ class StepTimeoutError(StepError):
 
 class ProviderNotConfiguredError(StepError):
     """A ``model`` or ``agent`` step ran but no model provider is available."""
+
+
+class ModelError(StepError):
+    """A model call failed; the message names the provider, the model and the reason."""
+
+
+class BudgetExceededError(StepError):
+    """A run's or an app's token/cost budget would be exceeded by the next model call."""
 
 
 class RunCancelled(BaseException):

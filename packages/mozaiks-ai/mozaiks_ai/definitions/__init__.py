@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mozaiks_ai.definitions.agents import DEFAULT_AGENT, AgentDefinition
 from mozaiks_ai.definitions.inputs import validate_input
 from mozaiks_ai.definitions.loader import ENTRY_POINT_GROUP, WorkflowLoader, WorkflowRegistry, entry_point_roots
 from mozaiks_ai.definitions.models import InputField, RetryPolicy, Step, Trigger, Workflow
@@ -9,7 +10,9 @@ from mozaiks_ai.definitions.parse import BUILTIN_ACTIONS
 
 __all__ = [
     "BUILTIN_ACTIONS",
+    "DEFAULT_AGENT",
     "ENTRY_POINT_GROUP",
+    "AgentDefinition",
     "InputField",
     "RetryPolicy",
     "Step",

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from mozaiks_ai.definitions._yaml import load_yaml
+from mozaiks_ai.definitions.agents import DEFAULT_AGENT, AgentDefinition, load_agent_file, load_agents
 from mozaiks_ai.definitions.models import Step, Workflow
 from mozaiks_ai.definitions.parse import parse_workflow
 from mozaiks_ai.errors import DefinitionError, WorkflowNotFoundError
@@ -222,6 +223,8 @@ class WorkflowRegistry:
 
     workflows: dict[str, Workflow] = field(default_factory=dict)
     invalid: dict[str, DefinitionError] = field(default_factory=dict)
+    agents: dict[str, AgentDefinition] = field(default_factory=dict)
+    invalid_agents: dict[str, DefinitionError] = field(default_factory=dict)
 
     @classmethod
     def from_roots(cls, roots: Iterable[str | Path], *, enabled: Sequence[str] | None = None) -> WorkflowRegistry:
@@ -233,6 +236,7 @@ class WorkflowRegistry:
         """
         registry = cls()
         for root in roots:
+            registry._add_agents(Path(root) / "agents", None)
             valid, invalid = WorkflowLoader(root).load_all()
             for workflow_id, error in invalid.items():
                 if workflow_id not in registry.workflows and workflow_id not in registry.invalid:
@@ -245,7 +249,54 @@ class WorkflowRegistry:
             registry.workflows = {k: v for k, v in registry.workflows.items() if k in allowed}
             registry.invalid = {k: v for k, v in registry.invalid.items() if k in allowed}
         registry._check_references()
+        for workflow in registry.workflows.values():
+            if workflow.root is not None:
+                registry._add_agents(workflow.root / "agents", workflow.root)
         return registry
+
+    def _add_agents(self, folder: Path, root: Path | None) -> None:
+        valid, invalid = load_agents(folder, root=root)
+        for agent_id, error in invalid.items():
+            self.invalid_agents.setdefault(agent_id, error)
+        for agent_id, agent in valid.items():
+            if agent_id not in self.agents and agent_id not in self.invalid_agents:
+                self.agents[agent_id] = agent
+
+    def get_agent(self, agent_id: str, workflow: Workflow | None = None) -> AgentDefinition:
+        """Return an agent: the workflow's own ``agents/`` first, then shared ones, then the built-in ``ask``.
+
+        Raises:
+            DefinitionError: Unknown or invalid agent.
+        """
+        if workflow is not None and workflow.root is not None:
+            for suffix in (".json", ".yml", ".yaml"):
+                file = workflow.root / "agents" / f"{agent_id}{suffix}"
+                if file.is_file():
+                    return load_agent_file(file, root=workflow.root)
+        if agent_id in self.agents:
+            return self.agents[agent_id]
+        if agent_id in self.invalid_agents:
+            raise self.invalid_agents[agent_id]
+        if agent_id == DEFAULT_AGENT.id:
+            return DEFAULT_AGENT
+        raise WorkflowNotFoundError(
+            f"unknown agent {agent_id!r}; available: {', '.join(sorted(self.agents)) or 'none'} (and 'ask')"
+        )
+
+    def agent_workflow(self, agent_id: str) -> Workflow:
+        """A one-step workflow that chats with an agent (what ``{"agent": id}`` chat messages run)."""
+        agent = self.get_agent(agent_id)
+        step = Step(name="reply", kind="agent", uses=agent.id, params={"message": "{{ input.message }}"})
+        return Workflow(
+            id=f"agent:{agent.id}",
+            name=agent.name,
+            description=agent.description,
+            steps=(step,),
+            source=agent.source or Path(f"<agent {agent.id}>"),
+            root=agent.root,
+            content_hash=hashlib.sha256(agent.model_dump_json().encode()).hexdigest(),
+            output="{{ steps.reply.output }}",
+        )
 
     def get(self, workflow_id: str) -> Workflow:
         """Return a valid workflow.
@@ -255,6 +306,8 @@ class WorkflowRegistry:
         """
         if workflow_id in self.workflows:
             return self.workflows[workflow_id]
+        if workflow_id.startswith("agent:"):
+            return self.agent_workflow(workflow_id.removeprefix("agent:"))
         if workflow_id in self.invalid:
             error = self.invalid[workflow_id]
             raise WorkflowNotFoundError(

@@ -15,7 +15,7 @@ from typing import Any
 
 from mozaiks_ai.state.records import ArtifactRecord, Batch, EventRecord, RunRecord, StepRecord
 
-__all__ = ["Store", "merge_batches"]
+__all__ = ["Store", "merge_batches", "usage_summary"]
 
 logger = logging.getLogger("mozaiks_ai.state")
 
@@ -35,6 +35,7 @@ def merge_batches(batches: Sequence[Batch]) -> list[Batch]:
         current.events.extend(batch.events)
         current.artifacts.extend(batch.artifacts)
         current.run_updates.extend(batch.run_updates)
+        current.usage.extend(batch.usage)
     return merged
 
 
@@ -197,5 +198,36 @@ class Store(ABC):
         return None
 
     @abstractmethod
+    async def usage_totals(self, *, app_id: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+        """Sum the usage rows of a run or an app.
+
+        Returns:
+            ``{"calls", "input_tokens", "output_tokens", "cost", "by_model": [{"provider", "model", "calls",
+            "input_tokens", "output_tokens", "cost"}]}``.
+        """
+
+    @abstractmethod
     async def prune(self, finished_before: float) -> int:
         """Delete finished runs (with their steps, events and artifacts) older than the cutoff."""
+
+
+def usage_summary(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """Build the :meth:`Store.usage_totals` answer from ``(provider, model, calls, in, out, cost)`` rows."""
+    by_model = [
+        {
+            "provider": r[0],
+            "model": r[1],
+            "calls": int(r[2]),
+            "input_tokens": int(r[3] or 0),
+            "output_tokens": int(r[4] or 0),
+            "cost": round(float(r[5] or 0.0), 8),
+        }
+        for r in rows
+    ]
+    return {
+        "calls": sum(m["calls"] for m in by_model),
+        "input_tokens": sum(m["input_tokens"] for m in by_model),
+        "output_tokens": sum(m["output_tokens"] for m in by_model),
+        "cost": round(sum(m["cost"] for m in by_model), 8),
+        "by_model": by_model,
+    }

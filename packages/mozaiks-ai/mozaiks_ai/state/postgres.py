@@ -27,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from mozaiks_ai.errors import ConfigurationError, StoreError
 from mozaiks_ai.state._codec import JSON_RUN_COLUMNS, RUN_COLUMNS, check_columns, dumps, loads, run_from_row
-from mozaiks_ai.state.base import Store, merge_batches
+from mozaiks_ai.state.base import Store, merge_batches, usage_summary
 from mozaiks_ai.state.records import ArtifactRecord, Batch, EventRecord, RunRecord, StepRecord
 
 __all__ = ["PostgresStore"]
@@ -54,6 +54,12 @@ CREATE TABLE IF NOT EXISTS events (
     run_id TEXT NOT NULL, seq BIGINT NOT NULL, type TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL,
     step TEXT, data TEXT, PRIMARY KEY (run_id, seq)
 );
+CREATE TABLE IF NOT EXISTS usage (
+    run_id TEXT NOT NULL, app_id TEXT NOT NULL, seq BIGINT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+    input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cost DOUBLE PRECISION NOT NULL,
+    latency_ms DOUBLE PRECISION NOT NULL, ts DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS usage_app ON usage (app_id);
 CREATE TABLE IF NOT EXISTS artifacts (
     run_id TEXT NOT NULL, path TEXT COLLATE "C" NOT NULL, content BYTEA NOT NULL,
     content_type TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, path)
@@ -64,7 +70,7 @@ _SCHEMA_LOCK = 0x6D6F7A61_69730001
 #: Channel of ``NOTIFY run_id:seq`` sent when events commit.
 EVENTS_CHANNEL = "mozaiks_events"
 _SCHEMA_MISSING = "SELECT " + " OR ".join(
-    f"to_regclass('{t}') IS NULL" for t in ("runs", "steps", "events", "artifacts")
+    f"to_regclass('{t}') IS NULL" for t in ("runs", "steps", "events", "artifacts", "usage")
 )
 _COLS = ", ".join(RUN_COLUMNS)
 #: Runs that need a worker, ``$1`` being now: pending, running with a dead lease, or waiting with a
@@ -96,6 +102,11 @@ _STEP_COLUMNS = ("run_id", "path", "status", "output", "error", "attempts", "sta
 _UPSERT_STEP = _upsert("steps", _STEP_COLUMNS, ("run_id", "path"))
 _UPSERT_EVENT = _upsert("events", ("run_id", "seq", "type", "ts", "step", "data"), ("run_id", "seq"))
 _UPSERT_ARTIFACT = _upsert("artifacts", ("run_id", "path", "content", "content_type", "created_at"), ("run_id", "path"))
+_UPSERT_USAGE = _upsert(
+    "usage",
+    ("run_id", "app_id", "seq", "provider", "model", "input_tokens", "output_tokens", "cost", "latency_ms", "ts"),
+    ("run_id", "seq"),
+)
 _DELETE_STEPS = "DELETE FROM steps WHERE run_id = $1 AND (path = $2 OR left(path, $3) IN ($4, $5))"
 _ARTIFACT_SELECT = "SELECT run_id, path, content, content_type, created_at FROM artifacts WHERE run_id = $1"
 
@@ -205,6 +216,24 @@ class PostgresStore(Store):
                 (
                     _UPSERT_ARTIFACT,
                     [(a.run_id, a.path, bytes(a.content), a.content_type, a.created_at) for a in b.artifacts],
+                ),
+                (
+                    _UPSERT_USAGE,
+                    [
+                        (
+                            u.run_id,
+                            u.app_id,
+                            u.seq,
+                            u.provider,
+                            u.model,
+                            u.input_tokens,
+                            u.output_tokens,
+                            u.cost,
+                            u.latency_ms,
+                            u.ts,
+                        )
+                        for u in b.usage
+                    ],
                 ),
             ]
             for run_id, fields in b.run_updates:
@@ -362,6 +391,20 @@ class PostgresStore(Store):
         """Return one artifact."""
         r = await self.pool.fetchrow(_ARTIFACT_SELECT + " AND path = $2", run_id, path)
         return ArtifactRecord(r[0], r[1], bytes(r[2]), r[3], r[4]) if r else None
+
+    async def usage_totals(self, *, app_id: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+        """Sum usage per provider and model for a run or an app."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("app_id", app_id), ("run_id", run_id)):
+            if value is not None:
+                params.append(value)
+                where.append(f"{column} = ${len(params)}")
+        sql = "SELECT provider, model, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost) FROM usage"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = await self.pool.fetch(sql + " GROUP BY provider, model ORDER BY provider, model", *params)
+        return usage_summary([tuple(r) for r in rows])
 
     async def prune(self, finished_before: float) -> int:
         """Delete finished runs older than the cutoff, with everything they own."""

@@ -15,6 +15,7 @@ __all__ = [
     "RunStatus",
     "StepRecord",
     "StepStatus",
+    "UsageRecord",
 ]
 
 RunStatus = Literal["queued", "pending", "running", "waiting", "succeeded", "failed", "cancelled"]
@@ -122,6 +123,22 @@ class ArtifactRecord:
 
 
 @dataclass
+class UsageRecord:
+    """One model call's accounting (also sent as a ``usage`` event)."""
+
+    run_id: str
+    app_id: str
+    seq: int
+    provider: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost: float
+    latency_ms: float
+    ts: float = field(default_factory=time.time)
+
+
+@dataclass
 class Batch:
     """Writes committed together, atomically.
 
@@ -131,6 +148,7 @@ class Batch:
         events: Events to append.
         artifacts: Artifacts to insert or replace.
         delete_steps: ``(run_id, path)`` pairs whose step records (and children) are removed.
+        usage: Accounting rows of model calls.
     """
 
     run_updates: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -138,3 +156,4 @@ class Batch:
     events: list[EventRecord] = field(default_factory=list)
     artifacts: list[ArtifactRecord] = field(default_factory=list)
     delete_steps: list[tuple[str, str]] = field(default_factory=list)
+    usage: list[UsageRecord] = field(default_factory=list)

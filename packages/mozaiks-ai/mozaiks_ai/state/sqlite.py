@@ -16,7 +16,7 @@ from typing import Any
 
 from mozaiks_ai.errors import StoreError
 from mozaiks_ai.state._codec import RUN_COLUMNS, check_columns, dumps, loads, run_from_row, run_values
-from mozaiks_ai.state.base import Store, merge_batches
+from mozaiks_ai.state.base import Store, merge_batches, usage_summary
 from mozaiks_ai.state.records import ArtifactRecord, Batch, EventRecord, RunRecord, StepRecord
 
 __all__ = ["SqliteStore"]
@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS events (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, ts REAL NOT NULL, step TEXT, data TEXT,
     PRIMARY KEY (run_id, seq)
 );
+CREATE TABLE IF NOT EXISTS usage (
+    run_id TEXT NOT NULL, app_id TEXT NOT NULL, seq INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost REAL NOT NULL, latency_ms REAL NOT NULL,
+    ts REAL NOT NULL, PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS usage_app ON usage (app_id);
 CREATE TABLE IF NOT EXISTS artifacts (
     run_id TEXT NOT NULL, path TEXT NOT NULL, content BLOB NOT NULL, content_type TEXT NOT NULL,
     created_at REAL NOT NULL, PRIMARY KEY (run_id, path)
@@ -136,6 +142,25 @@ class SqliteStore(Store):
                     db.executemany(
                         "INSERT OR REPLACE INTO artifacts VALUES (?,?,?,?,?)",
                         [(a.run_id, a.path, a.content, a.content_type, a.created_at) for a in batch.artifacts],
+                    )
+                if batch.usage:
+                    db.executemany(
+                        "INSERT OR REPLACE INTO usage VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        [
+                            (
+                                u.run_id,
+                                u.app_id,
+                                u.seq,
+                                u.provider,
+                                u.model,
+                                u.input_tokens,
+                                u.output_tokens,
+                                u.cost,
+                                u.latency_ms,
+                                u.ts,
+                            )
+                            for u in batch.usage
+                        ],
                     )
                 for run_id, fields in batch.run_updates:
                     self._update(run_id, fields)
@@ -296,6 +321,19 @@ class SqliteStore(Store):
         ).fetchone()
         return ArtifactRecord(r[0], r[1], bytes(r[2]), r[3], r[4]) if r else None
 
+    async def usage_totals(self, *, app_id: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+        """Sum usage per provider and model for a run or an app."""
+        where, params = [], []
+        for column, value in (("app_id", app_id), ("run_id", run_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = "SELECT provider, model, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost) FROM usage"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self.db.execute(sql + " GROUP BY provider, model ORDER BY provider, model", params).fetchall()
+        return usage_summary(rows)
+
     async def prune(self, finished_before: float) -> int:
         """Delete finished runs older than the cutoff, with everything they own."""
         db = self.db
@@ -308,7 +346,7 @@ class SqliteStore(Store):
                     (finished_before,),
                 )
             ]
-            for table in ("steps", "events", "artifacts"):
+            for table in ("steps", "events", "artifacts"):  # usage rows stay: app totals and budgets
                 db.executemany(f"DELETE FROM {table} WHERE run_id = ?", [(i,) for i in ids])
             db.executemany("DELETE FROM runs WHERE id = ?", [(i,) for i in ids])
             db.execute("COMMIT")

@@ -475,3 +475,27 @@ async def test_open_reports_an_incompatible_existing_schema(store_url: str) -> N
             await conn.close()
     with pytest.raises(StoreError):
         await open_store(store_url).open()
+
+
+async def test_usage_rows_sum_per_run_and_app_and_survive_pruning(store: Store) -> None:
+    from mozaiks_ai.state.records import UsageRecord
+
+    await store.create_run(make_run("r1", app_id="a", status="succeeded"))
+    await store.create_run(make_run("r2", app_id="a"))
+    await store.create_run(make_run("r3", app_id="b"))
+    rows = [
+        UsageRecord("r1", "a", 1, "openai", "gpt-4o-mini", 10, 5, 0.001, 12.0),
+        UsageRecord("r1", "a", 2, "openai", "gpt-4o-mini", 20, 7, 0.002, 10.0),
+        UsageRecord("r2", "a", 1, "offline", "offline", 3, 4, 0.0, 0.1),
+        UsageRecord("r3", "b", 1, "openai", "gpt-4o", 100, 100, 1.0, 50.0),
+    ]
+    await store.submit(Batch(usage=rows))
+    run_totals = await store.usage_totals(run_id="r1")
+    assert (run_totals["calls"], run_totals["input_tokens"], run_totals["output_tokens"]) == (2, 30, 12)
+    assert run_totals["cost"] == pytest.approx(0.003)
+    app_totals = await store.usage_totals(app_id="a")
+    assert app_totals["calls"] == 3 and app_totals["input_tokens"] == 33
+    assert [m["model"] for m in app_totals["by_model"]] == ["offline", "gpt-4o-mini"]
+    await store.update_run("r1", updated_at=0.0)
+    await store.prune(finished_before=1e12)
+    assert (await store.usage_totals(app_id="a"))["input_tokens"] == 33, "accounting outlives pruned runs"
