@@ -6,7 +6,14 @@ import importlib
 
 import pytest
 
-MODULES = ["mozaiks_ai", "mozaiks_ai.definitions", "mozaiks_ai.executor", "mozaiks_ai.state", "mozaiks_ai.errors"]
+MODULES = [
+    "mozaiks_ai",
+    "mozaiks_ai.definitions",
+    "mozaiks_ai.executor",
+    "mozaiks_ai.export",
+    "mozaiks_ai.state",
+    "mozaiks_ai.errors",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
