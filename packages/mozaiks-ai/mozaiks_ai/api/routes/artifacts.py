@@ -102,6 +102,7 @@ async def deploy(
             api_url=config.github_api_url,
             client=engine.http_client(),
             branch=body.branch,
+            message=body.message,
         )
         return JSONResponse({"mode": "github", **result})
     raise _local_unavailable()
