@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mozaiks_ai.errors import ConfigurationError
 
@@ -50,6 +51,18 @@ class RuntimeConfig:
         platform_url: Mozaiks platform API for ``use_mozaiks_tool`` in managed mode.
         platform_token: Token for the platform API.
         retention_days: Finished runs older than this are pruned (``MOZAIKS_RETENTION_DAYS``; 0 keeps all).
+        model: Default model, ``provider:model`` (``MOZAIKS_MODEL``; default ``offline`` unless an API key is set).
+        openai_api_key: ``OPENAI_API_KEY``.
+        openai_base_url: ``OPENAI_BASE_URL`` (Azure OpenAI, Ollama, vLLM, LM Studio, llama.cpp …).
+        anthropic_api_key: ``ANTHROPIC_API_KEY``.
+        anthropic_base_url: ``ANTHROPIC_BASE_URL``.
+        model_timeout: Seconds per model call (``MOZAIKS_MODEL_TIMEOUT``).
+        model_max_retries: Retries of 429/5xx answers, honouring ``Retry-After`` (``MOZAIKS_MODEL_MAX_RETRIES``).
+        model_reasks: Times a ``model`` step re-asks when its answer fails ``output_schema`` (``MOZAIKS_MODEL_REASKS``).
+        prices_file: JSON price table overriding the built-in one (``MOZAIKS_PRICES_FILE``).
+        run_token_budget: Tokens one run may use (``MOZAIKS_RUN_TOKEN_BUDGET``).
+        app_token_budget: Tokens one app may use in total (``MOZAIKS_APP_TOKEN_BUDGET``).
+        app_cost_budget: USD one app may spend in total (``MOZAIKS_APP_COST_BUDGET``).
         environ: The mapping this config was read from (secrets are looked up in it).
     """
 
@@ -68,6 +81,18 @@ class RuntimeConfig:
     platform_url: str | None = None
     platform_token: str | None = None
     retention_days: float = 30.0
+    model: str | None = None
+    openai_api_key: str | None = field(default=None, repr=False)
+    openai_base_url: str | None = None
+    anthropic_api_key: str | None = field(default=None, repr=False)
+    anthropic_base_url: str | None = None
+    model_timeout: float = 120.0
+    model_max_retries: int = 4
+    model_reasks: int = 2
+    prices_file: Path | None = None
+    run_token_budget: int | None = None
+    app_token_budget: int | None = None
+    app_cost_budget: float | None = None
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -124,6 +149,18 @@ class RuntimeConfig:
             "platform_url": env.get("MOZAIKS_PLATFORM_URL") or None,
             "platform_token": env.get("MOZAIKS_PLATFORM_TOKEN") or None,
             "retention_days": retention,
+            "model": env.get("MOZAIKS_MODEL") or None,
+            "openai_api_key": env.get("OPENAI_API_KEY") or None,
+            "openai_base_url": env.get("OPENAI_BASE_URL") or None,
+            "anthropic_api_key": env.get("ANTHROPIC_API_KEY") or None,
+            "anthropic_base_url": env.get("ANTHROPIC_BASE_URL") or None,
+            "model_timeout": _number(env, "MOZAIKS_MODEL_TIMEOUT", 120.0),
+            "model_max_retries": int(_number(env, "MOZAIKS_MODEL_MAX_RETRIES", 4, allow_zero=True)),
+            "model_reasks": int(_number(env, "MOZAIKS_MODEL_REASKS", 2, allow_zero=True)),
+            "prices_file": Path(env["MOZAIKS_PRICES_FILE"]) if env.get("MOZAIKS_PRICES_FILE") else None,
+            "run_token_budget": _optional_int(env, "MOZAIKS_RUN_TOKEN_BUDGET"),
+            "app_token_budget": _optional_int(env, "MOZAIKS_APP_TOKEN_BUDGET"),
+            "app_cost_budget": _number(env, "MOZAIKS_APP_COST_BUDGET", None),
             "environ": env,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -142,6 +179,24 @@ class RuntimeConfig:
         if examples is not None:
             roots.append(examples)
         return roots
+
+
+def _number(env: Mapping[str, str], name: str, default: float | None, *, allow_zero: bool = False) -> Any:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ConfigurationError(f"{name} must be {'zero or more' if allow_zero else 'positive'}, got {raw!r}")
+    return value
+
+
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    value = _number(env, name, None)
+    return None if value is None else int(value)
 
 
 def bundled_examples() -> Path | None:

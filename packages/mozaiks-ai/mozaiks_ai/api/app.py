@@ -16,7 +16,7 @@ from mozaiks_ai.api.auth import AuthConfig, Authenticator
 from mozaiks_ai.api.chatui import mount_chatui
 from mozaiks_ai.api.errors import install_error_handlers
 from mozaiks_ai.api.guard import RequestGuard
-from mozaiks_ai.api.routes import artifacts, events, runs, workflows
+from mozaiks_ai.api.routes import agents, artifacts, events, runs, workflows
 from mozaiks_ai.config import RuntimeConfig, ServerConfig
 from mozaiks_ai.executor.engine import Engine
 
@@ -86,7 +86,7 @@ def create_app(
             "auth": server.auth_enabled,
         }
 
-    for module in (workflows, events, runs, artifacts):
+    for module in (workflows, agents, events, runs, artifacts):
         app.include_router(module.router)
     app.include_router(chat.router)
     mount_chatui(app)

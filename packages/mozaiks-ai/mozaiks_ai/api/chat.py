@@ -2,8 +2,9 @@
 
 Client → server (JSON):
 
-* ``{"type": "message", "message": "…", "sessionId": "s1", "workflow"?: "AppGenerator", "input"?: {…}}``
-  starts a run of the workflow (or of the session's last workflow) with ``{"message": …, **input}``.
+* ``{"type": "message", "message": "…", "sessionId": "s1", "workflow"?: "AppGenerator", "agent"?: "support-bot",
+  "input"?: {…}}`` starts a run of the workflow, or a chat with the agent (or continues the session's last
+  workflow/agent, else the built-in ``ask`` agent) with ``{"message": …, **input}``.
   While another run of the session is active, the message is **queued** (a ``queued`` run that
   starts when the active one ends) — or refused when ``MOZAIKS_AI_CHAT_QUEUE=reject``.
 * ``{"type": "resume", "sessionId": "s1", "after": N, "runId"?: "…"}`` re-attaches: every event
@@ -29,10 +30,12 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
 
 from mozaiks_ai.api.auth import AuthError, Principal
 from mozaiks_ai.api.deps import check_principal
 from mozaiks_ai.api.guard import json_depth_exceeds
+from mozaiks_ai.definitions.agents import DEFAULT_AGENT
 from mozaiks_ai.errors import MozaiksError
 from mozaiks_ai.executor.engine import Engine
 from mozaiks_ai.state.records import EventRecord, RunRecord
@@ -153,16 +156,24 @@ class ChatSession:
         text = data.get("message")
         if not isinstance(text, str):
             raise ChatError("'message' must be a string")
-        extra = data.get("input") or {}
-        if not isinstance(extra, dict):
+        extra = data.get("input")
+        if extra is None:
+            extra = {}
+        elif not isinstance(extra, dict):  # `[]`, `0`, `""` are wrong types too, not "no input"
             raise ChatError("'input' must be an object")
         runs = await self.session_runs()
-        workflow = data.get("workflow") or next((r.workflow_id for r in runs), None)
-        if not isinstance(workflow, str) or not workflow:
-            raise ChatError("no workflow for this session: send 'workflow' with the first message")
+        agent = data.get("agent")
+        if agent is not None and (not isinstance(agent, str) or not agent):
+            raise ChatError("'agent' must be an agent id")
+        workflow = data.get("workflow") or (f"agent:{agent}" if agent else None)
+        workflow = workflow or next((r.workflow_id for r in runs), None) or f"agent:{DEFAULT_AGENT.id}"
+        if not isinstance(workflow, str):
+            raise ChatError("'workflow' must be a workflow id")
         active = [r for r in runs if r.status in _ACTIVE or r.status == "queued"]
         if active and self.policy == "reject":
             raise ChatError("a run of this session is still active; wait for it or cancel it")
+        if workflow.startswith("agent:"):
+            extra = {**extra, "history": _history(runs, workflow)}
         run, _ = await self.engine.start(
             workflow,
             {**extra, "message": text},
@@ -207,7 +218,7 @@ class ChatSession:
         elif kind == "resume":
             await self.bind(data.get("sessionId"), data.get("userId"))
             after = data.get("after", 0)
-            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after < 2**63:
                 raise ChatError("'after' must be a non-negative integer")
             target = await self.target_run(data, active_only=False)
             await self.follow(target.id, after)
@@ -230,6 +241,17 @@ class ChatSession:
             raise ChatError(f"unknown message type {kind!r}; use message, resume, input or cancel")
 
 
+def _history(runs: list[RunRecord], workflow: str) -> list[dict[str, str]]:
+    """The session's earlier exchanges with the same agent, oldest first (the agent's memory)."""
+    turns: list[dict[str, str]] = []
+    for run in reversed(runs[:10]):
+        if run.workflow_id == workflow and run.status == "succeeded" and isinstance(run.input.get("message"), str):
+            turns.append({"role": "user", "content": run.input["message"]})
+            answer = run.output if isinstance(run.output, str) else json.dumps(run.output, default=str)
+            turns.append({"role": "assistant", "content": answer})
+    return turns
+
+
 def _token(websocket: WebSocket) -> str | None:
     header = websocket.headers.get("authorization")
     if header:
@@ -245,7 +267,10 @@ async def chat(websocket: WebSocket) -> None:
     engine: Engine = app.state.engine
     await websocket.accept()
     try:
-        principal = check_principal(app.state.authenticator, app.state.server_config, _token(websocket))
+        # in a thread, like HTTP dependencies: a JWKS fetch (e.g. for an unknown kid) must not block the event loop
+        principal = await run_in_threadpool(
+            check_principal, app.state.authenticator, app.state.server_config, _token(websocket)
+        )
     except AuthError as exc:
         await websocket.close(code=4001 if exc.status == 401 else 4003, reason=str(exc)[:120])
         return

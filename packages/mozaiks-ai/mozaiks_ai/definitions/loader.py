@@ -286,7 +286,12 @@ class WorkflowRegistry:
     def agent_workflow(self, agent_id: str) -> Workflow:
         """A one-step workflow that chats with an agent (what ``{"agent": id}`` chat messages run)."""
         agent = self.get_agent(agent_id)
-        step = Step(name="reply", kind="agent", uses=agent.id, params={"message": "{{ input.message }}"})
+        step = Step(
+            name="reply",
+            kind="agent",
+            uses=agent.id,
+            params={"message": "{{ input.message }}", "history": "{{ input.history | default([]) }}"},
+        )
         return Workflow(
             id=f"agent:{agent.id}",
             name=agent.name,

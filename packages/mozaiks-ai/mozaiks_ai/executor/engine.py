@@ -31,6 +31,8 @@ from mozaiks_ai.state import FINISHED, Batch, EventRecord, RunRecord, StepRecord
 if TYPE_CHECKING:
     import httpx
 
+    from mozaiks_ai.models import ModelSettings, PriceTable
+
 __all__ = ["Engine"]
 
 logger = logging.getLogger("mozaiks_ai.engine")
@@ -75,6 +77,8 @@ class Engine:
         self._heartbeat: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._relayed: dict[str, int] = {}
+        self._model_settings: ModelSettings | None = None
+        self._price_table: PriceTable | None = None
         self._stop_relay: Callable[[], Awaitable[None]] | None = None
         self._http: httpx.AsyncClient | None = None
         self.follow_timers = True
@@ -122,6 +126,31 @@ class Engine:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    def model_settings(self) -> ModelSettings:
+        """Model provider settings from the configuration (providers are cached per settings)."""
+        if self._model_settings is None:
+            from mozaiks_ai.models import ModelSettings
+
+            c = self.config
+            self._model_settings = ModelSettings(
+                openai_api_key=c.openai_api_key,
+                openai_base_url=c.openai_base_url,
+                anthropic_api_key=c.anthropic_api_key,
+                anthropic_base_url=c.anthropic_base_url,
+                default_model=c.model,
+                timeout=c.model_timeout,
+                max_retries=c.model_max_retries,
+            )
+        return self._model_settings
+
+    def price_table(self) -> PriceTable:
+        """Prices per model (built-in, or ``MOZAIKS_PRICES_FILE``)."""
+        if self._price_table is None:
+            from mozaiks_ai.models import load_price_table
+
+            self._price_table = load_price_table(self.config.prices_file)
+        return self._price_table
 
     def http_client(self) -> httpx.AsyncClient:
         """The shared HTTP client of ``http``-like actions (redirects are followed by hand)."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mozaiks_ai.definitions.inputs import validate_input
 from mozaiks_ai.definitions.models import Step, Workflow
-from mozaiks_ai.errors import ActionError, InputValidationError, ProviderNotConfiguredError, StepError, ToolError
+from mozaiks_ai.errors import ActionError, InputValidationError, StepError, ToolError
 from mozaiks_ai.executor.actions import ACTIONS
 from mozaiks_ai.executor.call import StepCall
 from mozaiks_ai.executor.expressions import render_value
@@ -42,22 +42,32 @@ async def run_kind(
         return await _template(execution, workflow, step, params, scope, path)
     if step.kind == "workflow":
         return await _sub_workflow(execution, step, params, scope, path)
-    raise ProviderNotConfiguredError(
-        f"{step.kind} step {step.name!r} needs a model provider, and none is configured in this runtime "
-        f"(model and agent steps arrive with the AI layer; see docs/reference/workflow-yaml.md)",
-        step=path,
-    )
+    if step.kind == "model":
+        from mozaiks_ai.executor.model_step import run_model_step
+
+        return await run_model_step(execution, workflow, step, params, scope, path)
+    if step.kind == "agent":
+        from mozaiks_ai.executor.agent_step import run_agent_step
+
+        return await run_agent_step(execution, workflow, step, params, scope, path)
+    raise StepError(f"unknown step kind {step.kind!r}", step=path)
 
 
 async def _tool(execution: RunExecution, workflow: Workflow, step: Step, params: Any, path: str, attempt: int) -> Any:
+    return await call_tool(execution, workflow, step.uses or "", params, path, attempt)
+
+
+async def call_tool(
+    execution: RunExecution, workflow: Workflow, name: str, params: Any, path: str, attempt: int
+) -> Any:
+    """Call the Python tool ``name`` of ``workflow`` with a :class:`ToolContext` for the step at ``path``."""
     if workflow.uploaded:
         raise ToolError(f"workflow {workflow.id!r} was uploaded: its Python tools never run", step=path)
     if workflow.root is None:
-        raise ToolError(f"single-file workflow {workflow.id!r} has no tools/ folder", step=path)
-    tools = load_tools(workflow.root)
-    tool = tools.get(step.uses or "")
+        raise ToolError(f"workflow {workflow.id!r} has no tools/ folder", step=path)
+    tool = load_tools(workflow.root).get(name)
     if tool is None:
-        raise ToolError(f"tool {step.uses!r} is not defined in {workflow.root / 'tools'}", step=path)
+        raise ToolError(f"tool {name!r} is not defined in {workflow.root / 'tools'}", step=path)
     run = execution.run
     loop = asyncio.get_running_loop()
 

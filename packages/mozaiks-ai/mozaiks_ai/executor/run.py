@@ -56,6 +56,8 @@ class RunExecution:
         self._failure_notes: list[str] = []
         #: Set when the run suspended because a step waits for an answer (not only for a timer).
         self.waiting_for_input = False
+        #: Extra fields for a step's ``step.completed`` event (``{"offline": True}`` for offline answers).
+        self.step_notes: dict[str, dict[str, Any]] = {}
 
     # -- recording ------------------------------------------------------------------------
     def redact(self, value: Any) -> Any:
@@ -294,7 +296,8 @@ class RunExecution:
             return await self._fail(step, path, error, attempt, started, scope)
         record = StepRecord(self.run.id, path, "completed", self.redact(output), None, attempt, started, time.time())
         batch = Batch(steps=[record])
-        self.emit("step.completed", path, {"name": step.name, "output": record.output, "attempts": attempt}, batch)
+        data = {"name": step.name, "output": record.output, "attempts": attempt, **self.step_notes.pop(path, {})}
+        self.emit("step.completed", path, data, batch)
         self.open_steps.pop(path, None)
         await self.engine.store.submit(batch)
         self.done[path] = record
