@@ -312,13 +312,15 @@ class ServerConfig:
             ConfigurationError: Saying what to set.
         """
         for token in self.tokens:
-            if len(token) < 16 or token.lower() in _WEAK_SECRETS:
+            if len(token) < 16 or token.lower() in _WEAK_SECRETS or len(set(token)) < 8:
                 raise ConfigurationError(
                     "MOZAIKS_AI_TOKEN holds a weak token: use at least 16 random characters "
                     "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
                 )
         if self.jwt_secret is not None and (
-            len(self.jwt_secret.encode()) < _MIN_SECRET_BYTES or self.jwt_secret.lower() in _WEAK_SECRETS
+            len(self.jwt_secret.encode()) < _MIN_SECRET_BYTES
+            or self.jwt_secret.lower() in _WEAK_SECRETS
+            or len(set(self.jwt_secret)) < 8  # "aaaa…" or "abab…": long but guessable
         ):
             raise ConfigurationError(
                 f"MOZAIKS_AI_JWT_SECRET is too weak: use at least {_MIN_SECRET_BYTES} random bytes "

@@ -97,6 +97,7 @@ def create_app(
             allow_credentials=False,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
+            expose_headers=["Content-Disposition"],
         )
     app.add_middleware(RequestGuard, max_body_bytes=server.max_body_bytes)
     return app

@@ -141,7 +141,10 @@ class ChatSession:
             {
                 "type": "session",
                 "session_id": session_id,
-                "runs": [{"run_id": r.id, "workflow": r.workflow_id, "status": r.status} for r in runs],
+                "runs": [
+                    {"run_id": r.id, "workflow": r.workflow_id, "status": r.status, "message": r.input.get("message")}
+                    for r in runs
+                ],
             }
         )
 
@@ -184,7 +187,15 @@ class ChatSession:
         )
         await self.follow(run.id, 0)
         if active:
-            self.send({"type": "run.queued", "run_id": run.id, "session_id": self.session_id, "workflow": workflow})
+            self.send(
+                {
+                    "type": "run.queued",
+                    "run_id": run.id,
+                    "session_id": self.session_id,
+                    "workflow": workflow,
+                    "message": text,
+                }
+            )
             await self.engine.start_next_in_session(self.principal.app_id, run.session_id or "")
         else:
             self.engine.launch(run.id)
@@ -220,6 +231,8 @@ class ChatSession:
             after = data.get("after", 0)
             if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after < 2**63:
                 raise ChatError("'after' must be a non-negative integer")
+            if data.get("runId") is None and not await self.session_runs():
+                return  # a new session: attaching (the "session" message) is all there is to do
             target = await self.target_run(data, active_only=False)
             await self.follow(target.id, after)
             for run in await self.session_runs():  # runs queued or started since: from their start
@@ -252,6 +265,17 @@ def _history(runs: list[RunRecord], workflow: str) -> list[dict[str, str]]:
     return turns
 
 
+def _origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
+    """Non-browser clients send no Origin; browsers may connect from this server's origin or an allowed one."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    if origin in allowed:
+        return True
+    host = websocket.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
 def _token(websocket: WebSocket) -> str | None:
     header = websocket.headers.get("authorization")
     if header:
@@ -266,6 +290,10 @@ async def chat(websocket: WebSocket) -> None:
     app = websocket.app
     engine: Engine = app.state.engine
     await websocket.accept()
+    if not _origin_allowed(websocket, app.state.server_config.cors_origins):
+        # Browsers apply no CORS to WebSockets: without this any page could drive a local runtime.
+        await websocket.close(code=4003, reason="origin not allowed; add it to MOZAIKS_AI_CORS_ORIGINS")
+        return
     try:
         # in a thread, like HTTP dependencies: a JWKS fetch (e.g. for an unknown kid) must not block the event loop
         principal = await run_in_threadpool(

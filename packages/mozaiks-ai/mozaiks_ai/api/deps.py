@@ -12,7 +12,15 @@ from mozaiks_ai.errors import RunNotFoundError
 from mozaiks_ai.executor.engine import Engine
 from mozaiks_ai.state.records import RunRecord
 
-__all__ = ["CurrentEngine", "CurrentPrincipal", "CurrentServerConfig", "authenticate", "load_run", "visible"]
+__all__ = [
+    "CurrentEngine",
+    "CurrentPrincipal",
+    "CurrentServerConfig",
+    "authenticate",
+    "load_run",
+    "scoped_key",
+    "visible",
+]
 
 
 def get_engine(request: Request) -> Engine:
@@ -24,7 +32,7 @@ def get_engine(request: Request) -> Engine:
 def check_principal(authenticator: Authenticator, config: ServerConfig, authorization: str | None) -> Principal:
     """Authenticate and apply the app allowlist (403 for other apps' tokens)."""
     principal = authenticator.authenticate(authorization)
-    if config.allowed_apps and principal.app_id not in config.allowed_apps:
+    if principal.kind == "jwt" and config.allowed_apps and principal.app_id not in config.allowed_apps:
         raise AuthError(f"tokens of app {principal.app_id!r} are not accepted by this runtime", status=403)
     return principal
 
@@ -52,6 +60,17 @@ def visible(run: RunRecord, principal: Principal) -> bool:
     if run.app_id != principal.app_id:
         return False
     return principal.is_service or principal.user_id is None or run.user_id == principal.user_id
+
+
+def scoped_key(principal: Principal, key: str | None) -> str | None:
+    """An idempotency key (or event id) as stored: per user for user tokens.
+
+    The store maps a key to one run per app; without this, a user sending another user's key would
+    be handed that user's run (and, from ``execute``, its output).
+    """
+    if key is None or principal.is_service or principal.user_id is None:
+        return key
+    return f"user:{len(principal.user_id)}:{principal.user_id}:{key}"  # length-prefixed: unambiguous
 
 
 async def load_run(engine: Engine, principal: Principal, run_id: str) -> RunRecord:

@@ -68,6 +68,8 @@ async def _reply(send: Send, status: int, error: str) -> None:
                 (b"content-length", str(len(payload)).encode()),
                 (b"connection", b"close"),
                 *_HEADERS,
+                (b"content-security-policy", _CSP),
+                (b"cache-control", b"no-store"),
             ],
         }
     )
@@ -99,7 +101,7 @@ class RequestGuard:
         body = await self._read_body(receive, send)
         if body is None:
             return
-        if body and b"json" in headers.get(b"content-type", b"") and json_depth_exceeds(body):
+        if body and b"json" in headers.get(b"content-type", b"").lower() and json_depth_exceeds(body):
             await _reply(send, 400, f"JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
             return
         delivered = False

@@ -64,6 +64,7 @@ class Engine:
         self.registry = registry
         self.store = store
         self.bus = EventBus()
+        store.on_commit = self._publish_committed
         self.secret_source = SecretSource(config.environ, config.secrets_file)
         # Every secret any run reads is also redacted from the log records of these loggers.
         self.redactor = Redactor()
@@ -126,6 +127,10 @@ class Engine:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    def _publish_committed(self, batch: Batch) -> None:
+        for event in batch.events:
+            self.bus.publish(event)
 
     def model_settings(self) -> ModelSettings:
         """Model provider settings from the configuration (providers are cached per settings)."""
@@ -422,8 +427,6 @@ class Engine:
         }
         batch.run_updates.append((run_id, fields))
         await self.store.submit(batch)
-        for published in batch.events:
-            self.bus.publish(published)
         if run.session_id is not None:
             await self.start_next_in_session(run.app_id, run.session_id)
         return await self.get_run(run_id)
@@ -457,7 +460,6 @@ class Engine:
             )
         )
         await self.store.submit(batch)
-        self.bus.publish(event)
         if not wait:
             self.launch(run_id)
             return await self.get_run(run_id)
@@ -472,6 +474,9 @@ class Engine:
             RunStateError: The run is not waiting for input (or for that step).
             InputValidationError: The value does not match the step's schema.
         """
+        task = self._tasks.get(run_id)
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            await asyncio.wait([task])  # the run is suspending right now: let it finish before answering
         run = await self.get_run(run_id, app_id=app_id)
         waiting = [s for s in await self.store.get_steps(run_id) if s.status == "waiting" and "prompt" in s.data]
         if step is not None:
@@ -503,8 +508,6 @@ class Engine:
             ],
         )
         await self.store.submit(batch)
-        self.bus.publish(event)
-        self.bus.publish(completed)
         if wait:
             return await self.execute(run_id)
         self.launch(run_id)

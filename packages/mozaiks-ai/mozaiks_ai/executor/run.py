@@ -65,10 +65,13 @@ class RunExecution:
         return self.redactor.value(value) if self.redactor.active else value
 
     def emit(self, type_: str, step: str | None, data: dict[str, Any], batch: Batch | None = None) -> EventRecord:
-        """Append an event; with no ``batch`` it is committed with the next group (not awaited)."""
+        """Append an event; with no ``batch`` it is committed with the next group (not awaited).
+
+        Live listeners receive it once it is committed (the store's ``on_commit``), so no client ever
+        sees an event the log does not hold.
+        """
         self.seq += 1
         event = EventRecord(self.run.id, self.seq, type_, time.time(), step, self.redact(data))
-        self.engine.bus.publish(event)
         if batch is None:
             self.engine.store.submit_nowait(Batch(events=[event]))
         else:

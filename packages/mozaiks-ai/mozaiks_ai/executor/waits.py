@@ -107,7 +107,9 @@ async def wait_for_input(
         if "default" in params:
             data["default"] = params["default"]
         record = StepRecord(execution.run.id, path, "waiting", started_at=now, data=execution.redact(data))
-        batch = Batch(steps=[record])
+        # The run is "waiting" in the same commit that clients hear of the request from: an answer sent the
+        # moment input.requested arrives always finds the run waiting.
+        batch = Batch(steps=[record], run_updates=[(execution.run.id, {"status": "waiting", "wake_at": timeout_at})])
         execution.emit("step.started", path, {"name": step.name, "kind": "wait_for_input"}, batch)
         execution.emit(
             "input.requested",

@@ -51,6 +51,8 @@ class Store(ABC):
     def __init__(self) -> None:
         self._pending: list[tuple[Batch, asyncio.Future[None] | None]] = []
         self._flushing: asyncio.Task[None] | None = None
+        #: Called with each batch once it is committed, in commit order (the engine publishes its events).
+        self.on_commit: Callable[[Batch], None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
     @abstractmethod
@@ -106,6 +108,10 @@ class Store(ABC):
                     if not isinstance(exc, Exception):
                         raise
                 else:
+                    if self.on_commit is not None:
+                        for batch, _ in group:
+                            if batch.events:
+                                self.on_commit(batch)
                     for _, pending in group:
                         if pending is not None and not pending.done():
                             pending.set_result(None)

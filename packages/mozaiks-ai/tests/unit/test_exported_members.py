@@ -11,6 +11,7 @@ MODULES = [
     "mozaiks_ai.definitions",
     "mozaiks_ai.executor",
     "mozaiks_ai.export",
+    "mozaiks_ai.models",
     "mozaiks_ai.state",
     "mozaiks_ai.errors",
 ]

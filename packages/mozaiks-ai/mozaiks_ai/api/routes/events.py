@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from mozaiks_ai.api.deps import CurrentEngine, CurrentPrincipal
+from mozaiks_ai.api.deps import CurrentEngine, CurrentPrincipal, scoped_key
 from mozaiks_ai.api.schemas import EventRequest
 
 __all__ = ["router"]
@@ -19,7 +19,11 @@ router = APIRouter(prefix="/api/events", tags=["events"])
 async def post_event(body: EventRequest, engine: CurrentEngine, principal: CurrentPrincipal) -> JSONResponse:
     """Start the matching workflows; the event ``id`` is the idempotency key (one run per workflow)."""
     runs = await engine.emit_event(
-        body.type, body.data, event_id=body.id, app_id=principal.app_id, user_id=principal.user_id
+        body.type,
+        body.data,
+        event_id=scoped_key(principal, body.id),
+        app_id=principal.app_id,
+        user_id=principal.user_id,
     )
     payload: dict[str, Any] = {"runs": [{"run_id": r.id, "workflow": r.workflow_id, "status": r.status} for r in runs]}
     return JSONResponse(payload, status_code=202)

@@ -16,6 +16,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 _STATUSES = "^(queued|pending|running|waiting|succeeded|failed|cancelled)$"
+MAX_SEQ = 2**63 - 1  # event numbers are 64-bit in both stores: larger values would overflow the driver (500)
 
 
 @router.get("")
@@ -54,7 +55,7 @@ async def get_events(
     request: Request,
     engine: CurrentEngine,
     principal: CurrentPrincipal,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int | None, Query(ge=1, le=10_000)] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
 ) -> JSONResponse | StreamingResponse:
@@ -64,8 +65,8 @@ async def get_events(
     """
     run = await load_run(engine, principal, run_id)
     if "text/event-stream" in request.headers.get("accept", ""):
-        if last_event_id is not None and last_event_id.strip().isdigit():
-            after = int(last_event_id.strip())
+        if last_event_id is not None and last_event_id.strip().isascii() and last_event_id.strip().isdigit():
+            after = min(int(last_event_id.strip()), MAX_SEQ)
         return StreamingResponse(
             sse_stream(engine, run.id, after),
             media_type="text/event-stream",

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
-from mozaiks_ai.api.deps import CurrentEngine, CurrentPrincipal, CurrentServerConfig
+from mozaiks_ai.api.deps import CurrentEngine, CurrentPrincipal, CurrentServerConfig, scoped_key
 from mozaiks_ai.api.schemas import ExecuteRequest
 from mozaiks_ai.api.views import generated_files, workflow_view
 
@@ -56,7 +56,7 @@ async def execute(
         app_id=principal.app_id,
         user_id=user_id,
         session_id=body.session_id,
-        idempotency_key=idempotency_key or body.idempotency_key,
+        idempotency_key=scoped_key(principal, idempotency_key or body.idempotency_key),
         context=context,
     )
     if created:
@@ -70,4 +70,5 @@ async def execute(
     artifacts = await engine.store.list_artifacts(run.id)
     if artifacts:
         result["generated_files"] = generated_files(artifacts)
-    return JSONResponse(result)
+    still_running = run.status in ("queued", "pending", "running")  # MOZAIKS_AI_EXECUTE_TIMEOUT passed
+    return JSONResponse(result, status_code=202 if still_running else 200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 from engine_harness import Harness, check_event_log, wait_done
@@ -428,3 +429,20 @@ async def test_a_run_interrupted_by_shutdown_resumes_without_repeating_steps(mz:
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert [e.step for e in events if e.type == "step.started"].count("first") == 1
     assert events[-1].type == "run.completed"
+
+
+async def test_an_answer_sent_the_moment_input_is_requested_is_accepted(mz: Harness) -> None:
+    mz.workflow("ask", "steps:\n  - approval: {wait_for_input: 'Approve?', schema: {type: boolean}}\n")
+    engine = await mz.engine()
+    answered: list[asyncio.Task[Any]] = []
+
+    def answer(event: Any) -> None:
+        if event.type == "input.requested":
+            answered.append(asyncio.ensure_future(engine.submit_input(event.run_id, True, wait=False)))
+
+    engine.bus.subscribe(answer)
+    run, _ = await engine.start("ask", {})
+    engine.launch(run.id)
+    finished = await wait_done(engine, run.id)
+    assert finished.status == "succeeded" and finished.output is True
+    assert answered and answered[0].exception() is None
