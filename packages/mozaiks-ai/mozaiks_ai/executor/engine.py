@@ -79,6 +79,8 @@ class Engine:
         self._background: set[asyncio.Task[None]] = set()
         self._relayed: dict[str, int] = {}
         self._model_settings: ModelSettings | None = None
+        #: Providers this engine called: their HTTP clients (per event loop) are closed with the engine.
+        self.providers_used: set[Any] = set()
         self._price_table: PriceTable | None = None
         self._stop_relay: Callable[[], Awaitable[None]] | None = None
         self._http: httpx.AsyncClient | None = None
@@ -116,6 +118,11 @@ class Engine:
         if self._stop_relay is not None:
             with contextlib.suppress(Exception):
                 await self._stop_relay()
+        for provider in self.providers_used:
+            close = getattr(provider, "aclose", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
         if self._http is not None:
             await self._http.aclose()
         await self.store.close()

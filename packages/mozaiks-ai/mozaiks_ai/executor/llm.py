@@ -64,6 +64,7 @@ async def call_model(execution: RunExecution, path: str, spec: str | None, reque
     """
     engine = execution.engine
     provider, model = resolve_model(spec, default=None, settings=engine.model_settings())
+    engine.providers_used.add(provider)
     request = ModelRequest(**{**request.__dict__, "model": model})
     await _check_budgets(execution, request)
 
