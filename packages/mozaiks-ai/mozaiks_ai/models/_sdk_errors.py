@@ -7,13 +7,18 @@ transport errors may escape while a stream is read), so one translation serves b
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mozaiks_ai.errors import ModelError
-from mozaiks_ai.models._retry import RetryableError, parse_retry_after
+from mozaiks_ai.models._retry import Backoff, RetryableError, parse_retry_after, retry_call
 
-__all__ = ["is_retryable_status", "redact", "translate_sdk_error"]
+if TYPE_CHECKING:
+    from mozaiks_ai.models.base import ModelResponse, OnToken
+
+__all__ = ["is_retryable_status", "redact", "stream_with_retries", "translate_sdk_error"]
 
 _MAX_DETAIL = 500
 
@@ -73,3 +78,42 @@ def translate_sdk_error(exc: Exception, sdk: ModuleType, *, where: str, secret: 
     if isinstance(exc, sdk.APIError):  # an error event inside a stream
         return ModelError(redact(f"{where}: {_detail(exc)[:_MAX_DETAIL]}", secret))
     return ModelError(redact(f"{where}: {type(exc).__name__}: {exc}", secret))
+
+
+async def stream_with_retries(
+    stream: Callable[[OnToken], Awaitable[ModelResponse]],
+    on_token: OnToken | None,
+    *,
+    sdk: ModuleType,
+    errors: tuple[type[BaseException], ...],
+    where: str,
+    timeout: float,
+    secret: str | None,
+    backoff: Backoff,
+) -> ModelResponse:
+    """Run one streamed SDK call with a whole-answer timeout, retrying what may be retried.
+
+    Nothing is retried once text has reached ``on_token``: a consumer never sees the same text twice.
+    """
+    streamed = False
+
+    def emit(piece: str) -> None:
+        nonlocal streamed
+        streamed = True
+        if on_token is not None:
+            on_token(piece)
+
+    async def attempt() -> ModelResponse:
+        try:
+            async with asyncio.timeout(timeout):
+                return await stream(emit)
+        except TimeoutError:
+            raise ModelError(f"{where}: no complete answer within {timeout:g}s (timeout)") from None
+        except errors as exc:
+            assert isinstance(exc, Exception)
+            error = translate_sdk_error(exc, sdk, where=where, secret=secret)
+            if isinstance(error, RetryableError) and streamed:
+                raise error.error from exc
+            raise error from exc
+
+    return await retry_call(attempt, backoff)

@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from mozaiks_ai.errors import ModelError
-from mozaiks_ai.models._retry import Backoff, RetryableError, retry_call
-from mozaiks_ai.models._sdk_errors import translate_sdk_error
+from mozaiks_ai.models._retry import Backoff
+from mozaiks_ai.models._sdk_errors import stream_with_retries
 from mozaiks_ai.models._tokens import approx_request_tokens, approx_tokens
 from mozaiks_ai.models._tool_calls import ToolCallParts, assemble_tool_calls
 from mozaiks_ai.models.base import Message, ModelRequest, ModelResponse, OnToken, ToolSpec, Usage
@@ -179,27 +178,16 @@ class OpenAIProvider:
 
         where = f"openai model {request.model!r}"
         timeout = min(request.timeout, self.timeout)
-        streamed = False
-
-        def emit(piece: str) -> None:
-            nonlocal streamed
-            streamed = True
-            if on_token is not None:
-                on_token(piece)
-
-        async def attempt() -> ModelResponse:
-            try:
-                async with asyncio.timeout(timeout):
-                    return await self._stream(request, emit, timeout, where)
-            except TimeoutError:
-                raise ModelError(f"{where}: no complete answer within {timeout:g}s (timeout)") from None
-            except (openai.OpenAIError, httpx2.TransportError) as exc:
-                error = translate_sdk_error(exc, openai, where=where, secret=self._api_key)
-                if isinstance(error, RetryableError) and streamed:
-                    raise error.error from exc
-                raise error from exc
-
-        return await retry_call(attempt, self.backoff)
+        return await stream_with_retries(
+            lambda emit: self._stream(request, emit, timeout, where),
+            on_token,
+            sdk=openai,
+            errors=(openai.OpenAIError, httpx2.TransportError),
+            where=where,
+            timeout=timeout,
+            secret=self._api_key,
+            backoff=self.backoff,
+        )
 
     async def _stream(self, request: ModelRequest, emit: OnToken, timeout: float, where: str) -> ModelResponse:
         import openai
