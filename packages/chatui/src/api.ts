@@ -1,6 +1,6 @@
 /** The HTTP API of mozaiks-ai, with `Authorization: Bearer` when a token is set. */
 
-import type { ArtifactInfo, WorkflowList } from "./protocol";
+import type { AgentList, ArtifactInfo, WorkflowList } from "./protocol";
 
 export class ApiError extends Error {
   constructor(
@@ -44,6 +44,11 @@ export class ApiClient {
   async workflows(): Promise<WorkflowList> {
     const body = (await (await this.request("/api/workflows")).json()) as WorkflowList;
     return { workflows: Array.isArray(body.workflows) ? body.workflows : [], invalid: body.invalid ?? [] };
+  }
+
+  async agents(): Promise<AgentList> {
+    const body = (await (await this.request("/api/agents")).json()) as AgentList;
+    return { agents: Array.isArray(body.agents) ? body.agents : [], invalid: body.invalid ?? [] };
   }
 
   async artifacts(runId: string): Promise<ArtifactInfo[]> {

@@ -34,6 +34,8 @@ export type ClientMessage =
       message: string;
       sessionId: string;
       workflow?: string;
+      /** Chat with an agent instead (`GET /api/agents`); its runs have the workflow id `agent:<id>`. */
+      agent?: string;
       input?: Record<string, unknown>;
     }
   | { type: "resume"; sessionId: string; runId?: string; after: number }
@@ -54,6 +56,25 @@ export interface WorkflowList {
   workflows: WorkflowInfo[];
   invalid?: { id: string; error: string }[];
 }
+
+/** An agent as listed by `GET /api/agents` (the built-in `ask` agent is always there). */
+export interface AgentInfo {
+  id: string;
+  name: string;
+  description?: string | null;
+  model?: string | null;
+  tools?: string[];
+  handoffs?: string[];
+}
+
+/** `GET /api/agents`. */
+export interface AgentList {
+  agents: AgentInfo[];
+  invalid?: { id: string; error: string }[];
+}
+
+/** The workflow id of an agent chat run: `agent:<agent id>`. */
+export const AGENT_PREFIX = "agent:";
 
 /** One file of `GET /api/runs/{id}/artifacts`. */
 export interface ArtifactInfo {

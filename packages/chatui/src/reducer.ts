@@ -6,7 +6,7 @@
  * run and drops any event whose `seq` is not greater (replays after a reconnect overlap the live stream).
  */
 
-import { isRunEvent, type ArtifactInfo, type ServerMessage } from "./protocol";
+import { AGENT_PREFIX, isRunEvent, type ArtifactInfo, type ServerMessage } from "./protocol";
 
 export type RunStatus = "queued" | "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
 export type StepStatus = "running" | "waiting" | "retrying" | "completed" | "failed" | "skipped";
@@ -18,12 +18,57 @@ export function isFinished(status: RunStatus): boolean {
   return FINISHED.has(status);
 }
 
+/** What a chat message goes to: a workflow, or an agent (`GET /api/agents`). */
+export interface Target {
+  readonly kind: "workflow" | "agent";
+  readonly id: string;
+}
+
+/** The target a run's workflow id stands for: `agent:<id>` is a chat with that agent. */
+export function targetOf(workflow: string): Target {
+  return workflow.startsWith(AGENT_PREFIX) && workflow.length > AGENT_PREFIX.length
+    ? { kind: "agent", id: workflow.slice(AGENT_PREFIX.length) }
+    : { kind: "workflow", id: workflow };
+}
+
+/** The agent a run chats with (`agent:<id>` workflow ids), else `null`. */
+export function agentOf(workflow: string | null): string | null {
+  if (workflow === null) return null;
+  const target = targetOf(workflow);
+  return target.kind === "agent" ? target.id : null;
+}
+
+/** A tool call of an agent (`tool.started`, then `tool.completed` with the same `call_id`). */
+export interface ToolCallView {
+  readonly callId: string | null;
+  readonly name: string;
+  readonly arguments: unknown;
+  /** `undefined` until the call completed. */
+  readonly result: unknown;
+  /** `error`: the tool returned `{"error": …}` (which the model reads; the step goes on). */
+  readonly status: "running" | "done" | "error";
+}
+
 /** One line of a step's (or run's) streamed text. */
 export interface Line {
-  /** `progress`, `token`, `reasoning` (chunks), `tool` or `answer`. */
+  /**
+   * `progress`, `token`, `reasoning` (chunks), `tool` or `answer`. Consecutive `token` (and `reasoning`) chunks
+   * are joined into one line: the reply growing as the model writes it.
+   */
   readonly kind: string;
   readonly text: string;
+  /** The seq of the line's first event: a stable key while a streamed line grows or a tool call completes. */
   readonly seq: number;
+  /** The call, for `tool` lines. */
+  readonly tool?: ToolCallView;
+}
+
+/** Token accounting of a run's model calls (`usage` events). */
+export interface UsageView {
+  readonly calls: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cost: number;
 }
 
 export interface StepView {
@@ -40,6 +85,8 @@ export interface StepView {
   readonly summary: string | null;
   /** Nesting depth from the path: `a` → 0, `a[1].b` → 1. */
   readonly depth: number;
+  /** Answered by the offline provider (`usage`/`step.completed` with `offline: true`): never an LLM's text. */
+  readonly offline: boolean;
 }
 
 export interface InputRequest {
@@ -58,6 +105,8 @@ export interface InputRequest {
 export interface RunView {
   readonly id: string;
   readonly workflow: string | null;
+  /** The agent this run chats with (workflow id `agent:<id>`), else `null`. */
+  readonly agent: string | null;
   /** The chat message that started the run. */
   readonly message: string | null;
   readonly status: RunStatus;
@@ -78,13 +127,16 @@ export interface RunView {
   readonly error: string | null;
   readonly lastSeq: number;
   readonly cancelRequested: boolean;
+  /** Totals of the run's `usage` events; `null` before the first. */
+  readonly usage: UsageView | null;
 }
 
 /** A message sent by this client whose run has not been seen yet. */
 export interface PendingMessage {
   readonly id: string;
   readonly text: string;
-  readonly workflow: string | null;
+  /** What the message was sent to (`null`: the session's last workflow or agent). */
+  readonly target: Target | null;
   /** Extra workflow input sent with the message. */
   readonly input: Readonly<Record<string, unknown>> | null;
   /** Written to an open socket (else it waits for the next connection). */
@@ -111,7 +163,7 @@ export type LocalAction =
       readonly type: "local/message";
       readonly id: string;
       readonly text: string;
-      readonly workflow: string | null;
+      readonly target: Target | null;
       readonly input?: Readonly<Record<string, unknown>> | null;
       readonly sent: boolean;
     }
@@ -176,6 +228,7 @@ function newRun(id: string, order: number): RunView {
   return {
     id,
     workflow: null,
+    agent: null,
     message: null,
     status: "pending",
     startedAt: null,
@@ -191,6 +244,7 @@ function newRun(id: string, order: number): RunView {
     error: null,
     lastSeq: 0,
     cancelRequested: false,
+    usage: null,
   };
 }
 
@@ -206,6 +260,7 @@ function newStep(path: string, name?: string | null): StepView {
     note: null,
     summary: null,
     depth: stepDepth(path),
+    offline: false,
   };
 }
 
@@ -263,6 +318,58 @@ function addNotice(state: ChatState, text: string): ChatState {
   return { ...state, counter, notices: [...state.notices, { id: counter, text }] };
 }
 
+const STREAMED: ReadonlySet<string> = new Set(["token", "reasoning"]);
+
+/** Add a chunk: a streamed one (`token`, `reasoning`) extends the line it continues; others are new lines. */
+export function appendChunk(lines: readonly Line[], kind: string, text: string, seq: number): readonly Line[] {
+  const last = lines[lines.length - 1];
+  if (last !== undefined && STREAMED.has(kind) && last.kind === kind) {
+    return [...lines.slice(0, -1), { ...last, text: last.text + text }];
+  }
+  return [...lines, { kind, text, seq }];
+}
+
+function toolLine(tool: ToolCallView, seq: number): Line {
+  const mark = tool.status === "running" ? "→" : tool.status === "error" ? "✕" : "✓";
+  return { kind: "tool", text: `${mark} ${tool.name}`, seq, tool };
+}
+
+function isToolError(result: unknown): boolean {
+  return result !== null && typeof result === "object" && !Array.isArray(result) && "error" in result;
+}
+
+/** `tool.started` adds a call; `tool.completed` completes it (matched by `call_id`, else by name). */
+export function applyTool(lines: readonly Line[], event: ServerMessage, seq: number): readonly Line[] {
+  const callId = str(event["call_id"]);
+  const name = str(event["name"]) ?? str(event["tool"]) ?? "tool";
+  if (event.type === "tool.started") {
+    return [...lines, toolLine({ callId, name, arguments: event["arguments"], result: undefined, status: "running" }, seq)];
+  }
+  const result = event["result"];
+  const status = isToolError(result) ? "error" : "done";
+  const index = lines.findIndex(
+    (l) => l.tool !== undefined && (callId !== null ? l.tool.callId === callId : l.tool.status === "running" && l.tool.name === name),
+  );
+  const started = index === -1 ? undefined : lines[index];
+  if (started?.tool === undefined) {
+    // its start is not known (a step restarted since): show the completed call on its own
+    return [...lines, toolLine({ callId, name, arguments: event["arguments"], result, status }, seq)];
+  }
+  const copy = lines.slice();
+  copy[index] = toolLine({ ...started.tool, result, status }, started.seq);
+  return copy;
+}
+
+function addUsage(usage: UsageView | null, event: ServerMessage): UsageView {
+  const base = usage ?? { calls: 0, inputTokens: 0, outputTokens: 0, cost: 0 };
+  return {
+    calls: base.calls + 1,
+    inputTokens: base.inputTokens + (num(event["input_tokens"]) ?? 0),
+    outputTokens: base.outputTokens + (num(event["output_tokens"]) ?? 0),
+    cost: base.cost + (num(event["cost"]) ?? 0),
+  };
+}
+
 // -- run events ------------------------------------------------------------------------------------------
 
 /** Apply one (new, in-order) run event to its run. */
@@ -276,10 +383,12 @@ export function applyEvent(run: RunView, event: ServerMessage): RunView {
     case "run.started": {
       const input = event["input"];
       const message = input && typeof input === "object" ? str((input as Record<string, unknown>)["message"]) : null;
+      const workflow = str(event["workflow"]) ?? next.workflow;
       return {
         ...next,
         status: isFinished(next.status) ? next.status : "running",
-        workflow: str(event["workflow"]) ?? next.workflow,
+        workflow,
+        agent: agentOf(workflow),
         message: next.message ?? message,
       };
     }
@@ -305,9 +414,9 @@ export function applyEvent(run: RunView, event: ServerMessage): RunView {
     }
     case "chunk": {
       const text = typeof event["chunk"] === "string" ? event["chunk"] : valueText(event["chunk"]);
-      const line: Line = { kind: str(event["kind"]) ?? "progress", text, seq };
-      if (step === null) return { ...next, lines: [...next.lines, line] };
-      return withStep(next, step, (s) => ({ ...s, lines: [...s.lines, line] }));
+      const kind = str(event["kind"]) ?? "progress";
+      if (step === null) return { ...next, lines: appendChunk(next.lines, kind, text, seq) };
+      return withStep(next, step, (s) => ({ ...s, lines: appendChunk(s.lines, kind, text, seq) }));
     }
     case "step.retrying": {
       if (step === null) return next;
@@ -332,6 +441,7 @@ export function applyEvent(run: RunView, event: ServerMessage): RunView {
           error: null,
           note: null,
           summary: s.kind === "wait_for_input" ? null : outputSummary(event["output"], s.lines),
+          offline: s.offline || event["offline"] === true,
         }),
         str(event["name"]),
       );
@@ -360,10 +470,13 @@ export function applyEvent(run: RunView, event: ServerMessage): RunView {
     }
     case "tool.started":
     case "tool.completed": {
-      if (step === null) return next;
-      const name = str(event["name"]) ?? str(event["tool"]) ?? "tool";
-      const text = event.type === "tool.started" ? `→ ${name}` : `✓ ${name}`;
-      return withStep(next, step, (s) => ({ ...s, lines: [...s.lines, { kind: "tool", text, seq }] }));
+      if (step === null) return { ...next, lines: applyTool(next.lines, event, seq) };
+      return withStep(next, step, (s) => ({ ...s, lines: applyTool(s.lines, event, seq) }));
+    }
+    case "usage": {
+      next = { ...next, usage: addUsage(next.usage, event) };
+      if (event["offline"] !== true || step === null) return next;
+      return withStep(next, step, (s) => (s.offline ? s : { ...s, offline: true }));
     }
     case "input.requested": {
       const path = step ?? "input";
@@ -402,7 +515,7 @@ export function applyEvent(run: RunView, event: ServerMessage): RunView {
     case "run.cancelled":
       return { ...next, status: "cancelled", finishedAt: ts, input: null };
     default:
-      return next; // usage and future event types: recorded (seq) but not shown
+      return next; // future event types: recorded (seq) but not shown
   }
 }
 
@@ -456,7 +569,7 @@ export function reduce(state: ChatState, action: Action): ChatState {
       const message: PendingMessage = {
         id: a.id,
         text: a.text,
-        workflow: a.workflow,
+        target: a.target,
         input: a.input ?? null,
         sent: a.sent,
         error: null,
@@ -513,7 +626,8 @@ export function reduce(state: ChatState, action: Action): ChatState {
         next = { ...next, pending };
         message = taken?.text ?? null;
       }
-      return setRun(next, { ...run, status: "queued", message, workflow: str(action["workflow"]) ?? run.workflow });
+      const workflow = str(action["workflow"]) ?? run.workflow;
+      return setRun(next, { ...run, status: "queued", message, workflow, agent: agentOf(workflow) });
     }
     case "error":
       return reduceError(state, errorText(action["error"] ?? action["message"]));
@@ -540,6 +654,32 @@ export function orderedRuns(state: ChatState): RunView[] {
  */
 export function activeRun(state: ChatState): RunView | null {
   return orderedRuns(state).find((r) => !isFinished(r.status)) ?? null;
+}
+
+/** Whether any of the run's answers came from the offline provider (show it: it is not an LLM's answer). */
+export function isOffline(run: RunView): boolean {
+  return run.steps.some((s) => s.offline);
+}
+
+/** All the streamed lines of a run: its own, then its steps' (for an agent chat: the reply and its tool calls). */
+export function replyLines(run: RunView): readonly Line[] {
+  const withLines = run.steps.filter((s) => s.lines.length > 0);
+  if (run.lines.length === 0 && withLines.length === 1) return (withLines[0] as StepView).lines; // same array: cheap re-renders
+  return [...run.lines, ...withLines.flatMap((s) => s.lines)];
+}
+
+/**
+ * Whether a finished agent chat's output is what its reply already shows (its last streamed text), so it
+ * need not be shown twice. Outputs that were not streamed (structured answers, replays) are shown.
+ */
+export function outputStreamed(run: RunView): boolean {
+  if (!run.hasOutput || typeof run.output !== "string") return false;
+  const lines = replyLines(run);
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    const line = lines[i] as Line;
+    if (line.kind === "token") return line.text.trim() === run.output.trim();
+  }
+  return false;
 }
 
 /** The last sequence number applied for each run. */

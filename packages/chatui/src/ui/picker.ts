@@ -1,30 +1,30 @@
 /**
- * "Talk to": a radio list per section. Today there is one section (workflows); agents will be a second
- * section with the same items, so a selection is a `{kind, id}` pair.
+ * "Talk to": one radio group with a section per kind of target (workflows, agents), so a selection is a
+ * `{kind, id}` pair.
  */
 
+import type { Target } from "../reducer";
 import { h, replaceChildren, setText, uid } from "./dom";
 
 export interface PickerItem {
   readonly id: string;
   readonly name: string;
   readonly description: string | null;
+  /** A second, quieter line (an agent's tools). */
+  readonly meta?: string | null;
   /** Listed but not selectable (an invalid workflow, with its error as the description). */
   readonly disabled?: boolean;
 }
 
 export interface PickerSection {
-  /** What a selection in this section is: `workflow` (later also `agent`). */
-  readonly kind: string;
+  /** What a selection in this section is. */
+  readonly kind: Target["kind"];
   readonly title: string;
   readonly items: readonly PickerItem[];
   readonly emptyText: string;
 }
 
-export interface Selection {
-  readonly kind: string;
-  readonly id: string;
-}
+export type Selection = Target;
 
 export class Picker {
   readonly el: HTMLElement;
@@ -41,12 +41,17 @@ export class Picker {
   }
 
   setLoading(): void {
-    setText(this.status, "Loading workflows…");
+    setText(this.status, "Loading workflows and agents…");
   }
 
   setError(text: string): void {
     setText(this.status, text);
     this.status.classList.add("mz-picker-status--error");
+  }
+
+  /** Whether sections were set (the lists arrived). */
+  get loaded(): boolean {
+    return this.sections.length > 0;
   }
 
   setSections(sections: readonly PickerSection[]): void {
@@ -86,6 +91,7 @@ export class Picker {
     for (const item of section.items) {
       const id = `${this.name}-${section.kind}-${item.id}`;
       const descId = `${id}-desc`;
+      const describedBy = [item.description ? descId : null, item.meta ? `${id}-meta` : null].filter(Boolean).join(" ");
       const input = h("input", {
         type: "radio",
         class: "mz-radio",
@@ -93,7 +99,7 @@ export class Picker {
         id,
         value: `${section.kind}:${item.id}`,
         disabled: item.disabled === true,
-        "aria-describedby": item.description ? descId : null,
+        "aria-describedby": describedBy || null,
         onchange: () => {
           if (input.checked) {
             this.selected = { kind: section.kind, id: item.id };
@@ -109,6 +115,7 @@ export class Picker {
           input,
           h("label", { for: id, class: "mz-option-label" }, h("span", { class: "mz-option-name" }, item.name)),
           item.description ? h("span", { class: "mz-option-desc", id: descId }, item.description) : null,
+          item.meta ? h("span", { class: "mz-option-meta", id: `${id}-meta` }, item.meta) : null,
         ),
       );
     }

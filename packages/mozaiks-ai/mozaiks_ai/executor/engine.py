@@ -538,7 +538,7 @@ class Engine:
             try:
                 run, created = await self.start(
                     workflow.id,
-                    {},
+                    dict(data),  # the event's data is also the run's input (validated against `inputs:`)
                     app_id=app_id,
                     user_id=user_id,
                     idempotency_key=key,

@@ -405,3 +405,16 @@ async def test_use_mozaiks_tool_in_managed_mode_needs_the_platform_url(mz: Harne
     run = await engine.run("wf")
     assert run.status == "failed" and run.error is not None
     assert "MOZAIKS_PLATFORM_URL is not set" in run.error["message"]
+
+
+async def test_an_event_starts_a_run_whose_input_is_the_event_data(mz: Harness) -> None:
+    mz.workflow(
+        "notify",
+        "trigger: task.created\ninputs:\n  title: {type: string, required: true, min_length: 1}\n"
+        "steps:\n  - echo: '{{ input.title }} / {{ task.title }} / {{ event.title }}'\n",
+    )
+    engine = await mz.engine()
+    (run,) = await engine.emit_event("task.created", {"title": "Ship"}, event_id="e1")
+    await engine.drain()
+    assert (await engine.get_run(run.id)).output == "Ship / Ship / Ship"
+    assert await engine.emit_event("task.created", {"title": ""}, event_id="e2") == [], "invalid data starts nothing"
