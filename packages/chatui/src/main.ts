@@ -16,11 +16,13 @@ function tokenFromUrl(): string | null {
 
 const mount = document.getElementById("app") ?? document.body;
 const token = tokenFromUrl();
+const params = new URL(window.location.href).searchParams;
 const app = new ChatApp(mount, {
   baseUrl: window.location.origin,
   token,
   layout: "page",
-  workflow: new URL(window.location.href).searchParams.get("workflow"),
+  workflow: params.get("workflow"),
+  agent: params.get("agent"),
   rememberToken: true, // a reload keeps working after the token left the address bar
 });
 app.start();

@@ -31,6 +31,20 @@ export function targetOf(workflow: string): Target {
     : { kind: "workflow", id: workflow };
 }
 
+/** A target as stored: `workflow:hello-world`, `agent:ask`. */
+export function targetKey(target: Target): string {
+  return `${target.kind}:${target.id}`;
+}
+
+/** The target of a stored {@link targetKey} (`null` for anything else). */
+export function parseTarget(text: string | null): Target | null {
+  if (!text) return null;
+  const at = text.indexOf(":");
+  const kind = text.slice(0, at);
+  const id = text.slice(at + 1);
+  return at > 0 && id && (kind === "workflow" || kind === "agent") ? { kind, id } : null;
+}
+
 /** The agent a run chats with (`agent:<id>` workflow ids), else `null`. */
 export function agentOf(workflow: string | null): string | null {
   if (workflow === null) return null;

@@ -32,6 +32,22 @@ export function formatValue(value: unknown): string {
   }
 }
 
+/** A value on one short line (strings as they are, others as JSON; whitespace squeezed), cut with `…`. */
+export function preview(value: unknown, limit = 80): string {
+  if (value === undefined) return "";
+  let text: string;
+  if (typeof value === "string") text = value;
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  text = text.replace(/\s+/g, " ").trim();
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
 /** `http://h:8080/` → `ws://h:8080/api/chat?token=…` (browsers cannot send headers on a WebSocket). */
 export function chatSocketUrl(baseUrl: string, token: string | null): string {
   const url = new URL("/api/chat", baseUrl);

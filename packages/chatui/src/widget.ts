@@ -4,10 +4,10 @@
  *   <script src="http://host:8080/chatui/widget.js" data-mozaiks-url="http://host:8080" data-token="…"></script>
  *
  * Attributes: `data-mozaiks-url` (default: where the script came from), `data-token`, `data-workflow`
- * (preselected workflow id), `data-title`, `data-position` (`right` | `left`), `data-open` (`true`: open on
- * load). The page also gets `window.MozaiksChat` with `open()`, `close()` and `toggle()`.
- * The panel lives in a shadow root, so the page's CSS and ChatUI's do not affect each other. The server must
- * allow the page's origin for HTTP calls (`MOZAIKS_AI_CORS_ORIGINS`).
+ * (preselected workflow id), `data-agent` (preselected agent id, e.g. `ask`), `data-title`, `data-position`
+ * (`right` | `left`), `data-open` (`true`: open on load). The page also gets `window.MozaiksChat` with `open()`,
+ * `close()` and `toggle()`. The panel lives in a shadow root, so the page's CSS and ChatUI's do not affect each
+ * other. The server must allow the page's origin for HTTP calls (`MOZAIKS_AI_CORS_ORIGINS`).
  */
 
 import appCss from "./styles.css?inline";
@@ -60,6 +60,7 @@ function install(script: HTMLScriptElement | null): void {
     token: data["token"] || null,
     layout: "widget",
     workflow: data["workflow"] || null,
+    agent: data["agent"] || null,
     title,
     onClose: () => close(),
   });

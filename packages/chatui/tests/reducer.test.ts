@@ -170,8 +170,8 @@ describe("run lifecycle", () => {
 
   it("takes the run's message from run.started and clears the matching pending message", () => {
     const state = run([
-      { type: "local/message", id: "m1", text: "hello", workflow: "wf", sent: true },
-      { type: "local/message", id: "m2", text: "second", workflow: "wf", sent: true },
+      { type: "local/message", id: "m1", text: "hello", target: { kind: "workflow", id: "wf" }, sent: true },
+      { type: "local/message", id: "m2", text: "second", target: { kind: "workflow", id: "wf" }, sent: true },
       started("r1", 1, "hello"),
     ]);
     expect(state.runs["r1"]!.message).toBe("hello");
@@ -182,7 +182,7 @@ describe("run lifecycle", () => {
   it("a queued run takes the oldest pending message until it starts", () => {
     const state = run([
       started("r1", 1, "first"),
-      { type: "local/message", id: "m2", text: "second", workflow: "wf", sent: true },
+      { type: "local/message", id: "m2", text: "second", target: { kind: "workflow", id: "wf" }, sent: true },
       { type: "run.queued", run_id: "r2", session_id: "s1", workflow: "wf" },
     ]);
     expect(state.runs["r2"]!.status).toBe("queued");
@@ -256,7 +256,7 @@ describe("input requests", () => {
 describe("errors and local actions", () => {
   it("marks the oldest sent message as not started", () => {
     const state = run([
-      { type: "local/message", id: "m1", text: "x", workflow: null, sent: true },
+      { type: "local/message", id: "m1", text: "x", target: null, sent: true },
       { type: "error", error: "no workflow for this session" },
     ]);
     expect(state.pending[0]!.error).toBe("no workflow for this session");
@@ -271,7 +271,7 @@ describe("errors and local actions", () => {
 
   it("unsent messages are not blamed for errors", () => {
     const state = run([
-      { type: "local/message", id: "m1", text: "x", workflow: "wf", sent: false },
+      { type: "local/message", id: "m1", text: "x", target: { kind: "workflow", id: "wf" }, sent: false },
       { type: "error", error: "boom" },
     ]);
     expect(state.pending[0]!.error).toBeNull();

@@ -16,9 +16,9 @@ describe("re-attaching after a reconnect", () => {
   });
 
   it("resumes the session's latest run from the start when a sent message has no run yet", () => {
-    const state = run([{ type: "local/message", id: "m", text: "go", workflow: "wf", sent: true }]);
+    const state = run([{ type: "local/message", id: "m", text: "go", target: { kind: "workflow", id: "wf" }, sent: true }]);
     expect(resumeMessages(state, "s1")).toEqual([{ type: "resume", sessionId: "s1", after: 0 }]);
-    const unsent = run([{ type: "local/message", id: "m", text: "go", workflow: "wf", sent: false }]);
+    const unsent = run([{ type: "local/message", id: "m", text: "go", target: { kind: "workflow", id: "wf" }, sent: false }]);
     expect(resumeMessages(unsent, "s1")).toEqual([]);
   });
 

@@ -1,20 +1,25 @@
 /**
- * The chat application: a workflow picker, the live transcript and a composer, wired to `WS /api/chat`
- * and the HTTP API. Used by the full page (`main.ts`) and by the embeddable widget (`widget.ts`).
+ * The chat application: a picker of workflows and agents, the live transcript and a composer, wired to
+ * `WS /api/chat` and the HTTP API. Used by the full page (`main.ts`) and by the embeddable widget (`widget.ts`).
  */
 
 import { ApiClient, ApiError, saveBlob } from "../api";
 import { ChatConnection, type ConnectionState } from "../connection";
-import type { ClientMessage, ServerMessage, WorkflowInfo } from "../protocol";
+import type { AgentInfo, AgentList, ClientMessage, ServerMessage, WorkflowInfo, WorkflowList } from "../protocol";
 import {
   activeRun,
+  agentOf,
   initialState,
   isFinished,
   orderedRuns,
+  parseTarget,
   reduce,
+  targetKey,
+  targetOf,
   type Action,
   type ChatState,
   type RunView,
+  type Target,
 } from "../reducer";
 import { resumeMessages } from "../resume";
 import { formFromSchema } from "../schemaForm";
@@ -22,7 +27,7 @@ import { scopedStore, type KeyValueStore } from "../storage";
 import { chatSocketUrl, normalizeBaseUrl, randomId } from "../util";
 import { FormView } from "./form";
 import { h, icon, ICONS, replaceChildren, setHidden, setText, uid } from "./dom";
-import { Picker, type Selection } from "./picker";
+import { Picker, type PickerItem, type PickerSection } from "./picker";
 import { RunBlock } from "./run";
 
 export interface ChatAppOptions {
@@ -35,12 +40,15 @@ export interface ChatAppOptions {
   readonly layout: "page" | "widget";
   /** Workflow to select when the person has not chosen one. */
   readonly workflow?: string | null;
+  /** Agent to select when the person has not chosen one (wins over `workflow`). */
+  readonly agent?: string | null;
   readonly title?: string;
   /** Widget only: the close button calls this. */
   readonly onClose?: () => void;
 }
 
 const MAX_RESTORED_RUNS = 20;
+
 
 export class ChatApp {
   readonly el: HTMLElement;
@@ -52,6 +60,7 @@ export class ChatApp {
   private readonly api: ApiClient;
   private readonly connection: ChatConnection;
   private workflows: WorkflowInfo[] = [];
+  private agents: AgentInfo[] = [];
   private started = false;
   private renderQueued = false;
   private restoreRunId: string | null;
@@ -102,7 +111,7 @@ export class ChatApp {
     });
 
     const ids = { settings: uid("mz-settings"), token: uid("mz-token"), message: uid("mz-message"), title: uid("mz-title") };
-    this.picker = new Picker((selection) => this.select(selection));
+    this.picker = new Picker((target) => this.select(target));
 
     // header
     this.connEl = h("span", { class: "mz-conn", role: "status", "data-state": "idle" }, "Offline");
@@ -196,7 +205,7 @@ export class ChatApp {
       "div",
       { class: "mz-empty" },
       h("p", { class: "mz-empty-title" }, "What can I do for you?"),
-      h("p", { class: "mz-hint" }, "Pick a workflow, describe what you need, and follow its progress here."),
+      h("p", { class: "mz-hint" }, "Pick a workflow or an agent, describe what you need, and follow its progress here."),
     );
     this.runsEl = h("div", { class: "mz-runs" });
     this.pendingEl = h("div", { class: "mz-pending" });
@@ -218,7 +227,7 @@ export class ChatApp {
     );
 
     // composer
-    this.targetEl = h("span", { class: "mz-target-name" }, "no workflow selected");
+    this.targetEl = h("span", { class: "mz-target-name" }, "nothing selected");
     this.optionsBody = h("div", { class: "mz-options-body" });
     this.optionsEl = h(
       "details",
@@ -266,12 +275,12 @@ export class ChatApp {
     if (options.layout === "page") {
       pickerHost = h(
         "aside",
-        { class: "mz-sidebar", "aria-label": "Choose a workflow" },
+        { class: "mz-sidebar", "aria-label": "Choose a workflow or an agent" },
         h("h2", { class: "mz-sidebar-title" }, "Talk to"),
         this.picker.el,
       );
     } else {
-      const summary = h("span", { class: "mz-picker-summary-name" }, "Choose a workflow");
+      const summary = h("span", { class: "mz-picker-summary-name" }, "Choose a workflow or an agent");
       this.pickerSummary = summary;
       pickerHost = h(
         "details",
@@ -300,11 +309,11 @@ export class ChatApp {
 
   // -- lifecycle -------------------------------------------------------------------------------------------
 
-  /** Load the workflows and connect (idempotent). */
+  /** Load the workflows and agents, and connect (idempotent). */
   start(): void {
     if (this.started) return;
     this.started = true;
-    void this.loadWorkflows();
+    void this.loadTargets();
     this.connection.start();
   }
 
@@ -361,10 +370,32 @@ export class ChatApp {
     return id;
   }
 
+  /** What the current session talks to, as remembered (`null`: nothing sent or chosen in it yet). */
+  private sessionTarget(): Target | null {
+    const stored = this.store.get("sessionTarget");
+    if (!stored) return null;
+    const space = stored.indexOf(" ");
+    return stored.slice(0, space) === this.sessionId ? parseTarget(stored.slice(space + 1)) : null;
+  }
+
+  private rememberTarget(target: Target): void {
+    this.store.set("target", targetKey(target)); // the default of new sessions
+    this.store.set("sessionTarget", `${this.sessionId} ${targetKey(target)}`);
+  }
+
   private onServerMessage(message: ServerMessage): void {
     if (message.type === "session") {
       // a session's other runs (restored page, other tabs): follow them from their start
-      const runs = Array.isArray(message["runs"]) ? (message["runs"] as { run_id?: unknown }[]) : [];
+      const runs = Array.isArray(message["runs"]) ? (message["runs"] as { run_id?: unknown; workflow?: unknown }[]) : [];
+      const latest = runs[0]?.workflow; // newest first
+      if (this.sessionTarget() === null && typeof latest === "string" && latest) {
+        // a session started elsewhere (another tab or device): keep talking to what it talked to last
+        this.store.set("sessionTarget", `${this.sessionId} ${targetKey(targetOf(latest))}`);
+        if (this.picker.loaded) {
+          this.restoreSelection();
+          this.renderTarget();
+        }
+      }
       const wanted = runs
         .map((r) => r.run_id)
         .filter((id): id is string => typeof id === "string" && !this.state.runs[id] && !this.resumeRequested.has(id))
@@ -394,7 +425,7 @@ export class ChatApp {
     }
     for (const pending of this.state.pending) {
       if (!pending.sent && pending.error === null) {
-        send(this.messageFor(pending.text, pending.workflow, pending.input));
+        send(this.messageFor(pending.text, pending.target, pending.input));
         this.dispatch({ type: "local/sent", id: pending.id });
       }
     }
@@ -402,9 +433,10 @@ export class ChatApp {
 
   // -- actions ---------------------------------------------------------------------------------------------
 
-  private messageFor(text: string, workflow: string | null, input: Readonly<Record<string, unknown>> | null): ClientMessage {
+  private messageFor(text: string, target: Target | null, input: Readonly<Record<string, unknown>> | null): ClientMessage {
     const message: ClientMessage = { type: "message", message: text, sessionId: this.sessionId };
-    if (workflow) message.workflow = workflow;
+    if (target?.kind === "agent") message.agent = target.id;
+    else if (target) message.workflow = target.id;
     if (input && Object.keys(input).length > 0) message.input = { ...input };
     return message;
   }
@@ -415,14 +447,13 @@ export class ChatApp {
       this.textarea.focus();
       return;
     }
-    const selection = this.picker.selection;
-    const workflow = selection?.kind === "workflow" ? selection.id : null;
-    if (!workflow && Object.keys(this.state.runs).length === 0) {
-      this.dispatch({ type: "local/notice", text: "Choose a workflow first." });
+    const target = this.picker.selection;
+    if (!target && Object.keys(this.state.runs).length === 0) {
+      this.dispatch({ type: "local/notice", text: "Choose a workflow or an agent first." });
       return;
     }
     let input: Record<string, unknown> | null = null;
-    if (this.optionsForm && !this.optionsEl.hidden) {
+    if (target?.kind === "workflow" && this.optionsForm && !this.optionsEl.hidden) {
       const result = this.optionsForm.collect();
       if (!result.ok) {
         this.optionsEl.open = true;
@@ -432,8 +463,9 @@ export class ChatApp {
     }
     const id = randomId(6);
     let sent = false;
-    if (this.connection.isOpen) sent = this.connection.send(this.messageFor(text, workflow, input));
-    this.dispatch({ type: "local/message", id, text, workflow, input, sent });
+    if (target) this.rememberTarget(target); // the session talks to it from now on (also after a reload)
+    if (this.connection.isOpen) sent = this.connection.send(this.messageFor(text, target, input));
+    this.dispatch({ type: "local/message", id, text, target, input, sent });
     this.textarea.value = "";
     this.fitTextarea();
     this.renderComposer();
@@ -466,8 +498,8 @@ export class ChatApp {
     this.textarea.focus();
   }
 
-  private select(selection: Selection): void {
-    this.store.set("target", `${selection.kind}:${selection.id}`);
+  private select(target: Target): void {
+    this.rememberTarget(target);
     if (this.pickerSummary) {
       const disclosure = this.pickerSummary.closest("details");
       if (disclosure) disclosure.open = false;
@@ -480,7 +512,7 @@ export class ChatApp {
     this.token = token;
     this.store.set("token", token);
     this.toggleSettings(false);
-    void this.loadWorkflows();
+    void this.loadTargets();
     if (this.started) this.connection.restart();
   }
 
@@ -493,47 +525,78 @@ export class ChatApp {
     }
   }
 
-  private async loadWorkflows(): Promise<void> {
+  /** Load the picker: workflows (`GET /api/workflows`) and agents (`GET /api/agents`), side by side. */
+  private async loadTargets(): Promise<void> {
     this.picker.setLoading();
-    try {
-      const list = await this.api.workflows();
-      this.workflows = list.workflows;
-      const invalid = (list.invalid ?? []).map((w) => ({ id: w.id, name: w.id, description: `Invalid: ${w.error}`, disabled: true }));
-      this.picker.setSections([
-        {
-          kind: "workflow",
-          title: "Workflows",
-          emptyText: "This server has no workflows.",
-          items: [
-            ...this.workflows.map((w) => ({ id: w.id, name: w.name || w.id, description: w.description ?? null })),
-            ...invalid,
-          ],
-        },
-      ]);
+    const [workflows, agents] = await Promise.allSettled([this.api.workflows(), this.api.agents()]);
+    const problems: string[] = [];
+    const sections: PickerSection[] = [];
+    if (workflows.status === "fulfilled") {
+      sections.push(this.workflowSection(workflows.value));
+    } else {
+      problems.push(`Could not load workflows: ${errorMessage(workflows.reason)}`);
+    }
+    if (agents.status === "fulfilled") {
+      sections.push(this.agentSection(agents.value));
+    } else if (!(agents.reason instanceof ApiError && agents.reason.status === 404)) {
+      problems.push(`Could not load agents: ${errorMessage(agents.reason)}`); // (a 404: a server without agents)
+    }
+    const unauthorized = [workflows, agents].some(
+      (r) => r.status === "rejected" && r.reason instanceof ApiError && r.reason.status === 401,
+    );
+    if (sections.length > 0) {
+      this.picker.setSections(sections);
       this.restoreSelection();
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      if (error instanceof ApiError && error.status === 401) {
-        this.picker.setError("Sign-in needed: add an access token in Settings.");
-        this.toggleSettings(true);
-      } else {
-        this.picker.setError(`Could not load workflows: ${text}`);
-      }
+    }
+    if (unauthorized) {
+      this.picker.setError("Sign-in needed: add an access token in Settings.");
+      this.toggleSettings(true);
+    } else if (problems.length > 0) {
+      this.picker.setError(problems.join(" "));
     }
     this.renderTarget();
   }
 
+  private workflowSection(list: WorkflowList): PickerSection {
+    this.workflows = list.workflows;
+    const invalid = (list.invalid ?? []).map((w) => ({ id: w.id, name: w.id, description: `Invalid: ${w.error}`, disabled: true }));
+    return {
+      kind: "workflow",
+      title: "Workflows",
+      emptyText: "This server has no workflows.",
+      items: [...this.workflows.map((w) => ({ id: w.id, name: w.name || w.id, description: w.description || null })), ...invalid],
+    };
+  }
+
+  private agentSection(list: AgentList): PickerSection {
+    this.agents = list.agents;
+    const items: PickerItem[] = this.agents.map((a) => {
+      const tools = [...(a.tools ?? []), ...(a.handoffs ?? []).map((id) => `→ ${id}`)];
+      return {
+        id: a.id,
+        name: a.name || a.id,
+        description: a.description || null,
+        meta: tools.length > 0 ? `Tools: ${tools.join(", ")}` : null,
+      };
+    });
+    const invalid = (list.invalid ?? []).map((a) => ({ id: a.id, name: a.id, description: `Invalid: ${a.error}`, disabled: true }));
+    return { kind: "agent", title: "Agents", emptyText: "This server has no agents.", items: [...items, ...invalid] };
+  }
+
+  /**
+   * Select what the session talks to (remembered for it), else the page's default (`data-agent`,
+   * `data-workflow`, `?workflow=`), else the last choice, else the first workflow, else the `ask` agent.
+   */
   private restoreSelection(): void {
-    const stored = this.store.get("target");
-    const candidates: Selection[] = [];
-    if (stored && stored.includes(":")) {
-      const at = stored.indexOf(":");
-      candidates.push({ kind: stored.slice(0, at), id: stored.slice(at + 1) });
-    }
-    if (this.options.workflow) candidates.unshift({ kind: "workflow", id: this.options.workflow });
-    const first = this.workflows[0];
-    if (first) candidates.push({ kind: "workflow", id: first.id });
-    const chosen = candidates.find((c) => this.picker.has(c)) ?? null;
+    const candidates: (Target | null)[] = [
+      this.sessionTarget(),
+      this.options.agent ? { kind: "agent", id: this.options.agent } : null,
+      this.options.workflow ? { kind: "workflow", id: this.options.workflow } : null,
+      parseTarget(this.store.get("target")),
+      this.workflows[0] ? { kind: "workflow", id: this.workflows[0].id } : null,
+      { kind: "agent", id: "ask" },
+    ];
+    const chosen = candidates.find((c): c is Target => c !== null && this.picker.has(c)) ?? null;
     this.picker.setSelected(chosen);
   }
 
@@ -558,6 +621,8 @@ export class ChatApp {
 
   private workflowName = (id: string | null): string => {
     if (!id) return "Workflow";
+    const agent = agentOf(id);
+    if (agent !== null) return this.agents.find((a) => a.id === agent)?.name || agent;
     return this.workflows.find((w) => w.id === id)?.name || id;
   };
 
@@ -674,8 +739,8 @@ export class ChatApp {
 
   private renderTarget(): void {
     const name = this.picker.selectedName();
-    setText(this.targetEl, name ?? "no workflow selected");
-    if (this.pickerSummary) setText(this.pickerSummary, name ?? "Choose a workflow");
+    setText(this.targetEl, name ?? "nothing selected");
+    if (this.pickerSummary) setText(this.pickerSummary, name ?? "Choose a workflow or an agent");
     const selection = this.picker.selection;
     const workflow = selection?.kind === "workflow" ? this.workflows.find((w) => w.id === selection.id) : undefined;
     const spec = workflow ? formFromSchema(workflow.inputs, { exclude: ["message"] }) : null;
@@ -713,4 +778,8 @@ export class ChatApp {
     setText(this.connEl, text);
     setHidden(this.retryButton, state.kind !== "waiting");
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,13 +1,24 @@
 /**
  * One run in the transcript: the user's message, the steps with their streamed text, an input form when
- * the run waits for a person, the result, and the files. Updated in place from successive `RunView`s, so
- * nothing typed into a form is lost and only new lines are added to the DOM.
+ * the run waits for a person, the result, and the files. A chat with an agent shows its reply instead of
+ * steps: the text growing as the model writes it, with its tool calls. Updated in place from successive
+ * `RunView`s, so nothing typed into a form is lost and a growing line only gets its new text.
  */
 
 import type { ArtifactInfo } from "../protocol";
-import { isFinished, type InputRequest, type Line, type RunView, type StepView } from "../reducer";
+import {
+  isFinished,
+  isOffline,
+  outputStreamed,
+  replyLines,
+  type InputRequest,
+  type Line,
+  type RunView,
+  type StepView,
+  type ToolCallView,
+} from "../reducer";
 import { formFromSchema } from "../schemaForm";
-import { formatBytes, formatValue } from "../util";
+import { formatBytes, formatValue, preview } from "../util";
 import { FormView } from "./form";
 import { h, icon, ICONS, replaceChildren, setHidden, setText } from "./dom";
 
@@ -51,6 +62,7 @@ class StepRow {
   private readonly nameEl: HTMLElement;
   private readonly stateEl: HTMLElement;
   private readonly noteEl: HTMLElement;
+  private readonly offlineEl: HTMLElement;
   private readonly summaryEl: HTMLElement;
   private readonly linesEl: HTMLElement;
   private readonly errorEl: HTMLElement;
@@ -62,13 +74,14 @@ class StepRow {
     this.nameEl = h("span", { class: "mz-step-name" });
     this.stateEl = h("span", { class: "mz-step-state" });
     this.noteEl = h("span", { class: "mz-step-note", hidden: true });
+    this.offlineEl = offlineTag();
     this.summaryEl = h("span", { class: "mz-step-summary", hidden: true });
     this.linesEl = h("div", { class: "mz-lines" });
     this.errorEl = h("p", { class: "mz-step-error", hidden: true });
     this.el = h(
       "li",
       { class: "mz-step" },
-      h("div", { class: "mz-step-head" }, this.iconEl, this.nameEl, this.stateEl, this.noteEl, this.summaryEl),
+      h("div", { class: "mz-step-head" }, this.iconEl, this.nameEl, this.stateEl, this.offlineEl, this.noteEl, this.summaryEl),
       this.linesEl,
       this.errorEl,
     );
@@ -86,6 +99,7 @@ class StepRow {
     setText(this.stateEl, `${STEP_TEXT[step.status] ?? step.status}${attempt}`);
     setText(this.noteEl, step.note ?? "");
     setHidden(this.noteEl, !step.note);
+    setHidden(this.offlineEl, !step.offline);
     setText(this.summaryEl, step.summary ? `→ ${step.summary}` : "");
     setHidden(this.summaryEl, !step.summary);
     setText(this.errorEl, step.error ?? "");
@@ -95,23 +109,83 @@ class StepRow {
   }
 }
 
-/** Bring `container` from showing `before` to showing `after`: append when `after` extends `before`. */
+const OFFLINE_TITLE = "Answered by the offline provider (no model is configured): not written by a language model";
+
+/** The small "offline" badge (hidden until needed). */
+function offlineTag(): HTMLElement {
+  return h("span", { class: "mz-tag mz-tag--offline", title: OFFLINE_TITLE, hidden: true }, "offline");
+}
+
+function lineKey(line: Line): string {
+  return `${line.kind}#${line.seq}`;
+}
+
+const TOOL_ICON: Record<ToolCallView["status"], string> = { running: "⋯", done: "✓", error: "✕" };
+
+/** A tool call on one line (name, arguments → result), expandable to the full arguments and result. */
+function fillToolLine(el: HTMLElement, tool: ToolCallView): void {
+  const open = el.querySelector("details")?.open ?? false;
+  el.dataset["status"] = tool.status;
+  const args = preview(tool.arguments ?? {});
+  const summary = h(
+    "summary",
+    { class: "mz-tool-summary" },
+    h("span", { class: "mz-tool-icon", "aria-hidden": "true" }, TOOL_ICON[tool.status]),
+    h("span", { class: "mz-tool-name" }, tool.name),
+    h("span", { class: "mz-tool-args" }, `(${args})`),
+    tool.status === "running"
+      ? h("span", { class: "mz-tool-state" }, "running…")
+      : h("span", { class: "mz-tool-result" }, `→ ${preview(tool.result, 60) || "(no result)"}`),
+  );
+  const details = h(
+    "details",
+    { class: "mz-tool" },
+    summary,
+    h("p", { class: "mz-tool-label" }, "Arguments"),
+    h("pre", { class: "mz-tool-pre" }, formatValue(tool.arguments ?? {})),
+    tool.status === "running" ? null : h("p", { class: "mz-tool-label" }, tool.status === "error" ? "Error" : "Result"),
+    tool.status === "running" ? null : h("pre", { class: "mz-tool-pre" }, formatValue(tool.result) || "(nothing)"),
+  );
+  details.open = open;
+  replaceChildren(el, details);
+}
+
+function lineElement(line: Line): HTMLElement {
+  const el = h("div", { class: `mz-line mz-line--${line.kind}`, "data-kind": line.kind });
+  updateLine(el, null, line);
+  return el;
+}
+
+function updateLine(el: HTMLElement, before: Line | null, line: Line): void {
+  if (line.tool) {
+    fillToolLine(el, line.tool);
+  } else if (before !== null && line.text.startsWith(before.text) && el.textContent === before.text) {
+    const added = line.text.slice(before.text.length);
+    if (added) el.appendChild(document.createTextNode(added)); // a streamed reply: only the new text
+  } else {
+    setText(el, line.text);
+  }
+}
+
+/**
+ * Bring `container` (whose children are the elements of `before`) to showing `after`. Lines are keyed by kind
+ * and first seq: unchanged ones are kept, a growing reply gets only its new text, a completed tool call is
+ * updated in place, and a reset (a retry) drops what follows the common start.
+ */
 export function renderLines(container: HTMLElement, before: readonly Line[], after: readonly Line[]): void {
   if (before === after) return;
-  // lines are only ever appended, or dropped all at once (a retry): comparing the last rendered line suffices
-  const extends_ = before.length <= after.length && (before.length === 0 || after[before.length - 1] === before[before.length - 1]);
-  if (!extends_) {
-    container.replaceChildren();
-    before = [];
+  let same = 0;
+  while (same < before.length && same < after.length) {
+    const old = before[same] as Line;
+    const line = after[same] as Line;
+    if (lineKey(old) !== lineKey(line)) break;
+    const el = container.children[same] as HTMLElement | undefined;
+    if (!el) break;
+    if (old !== line) updateLine(el, old, line);
+    same += 1;
   }
-  for (const line of after.slice(before.length)) {
-    const lastEl = container.lastElementChild as HTMLElement | null;
-    if ((line.kind === "token" || line.kind === "reasoning") && lastEl?.dataset["kind"] === line.kind) {
-      lastEl.appendChild(document.createTextNode(line.text)); // streamed tokens join into one paragraph
-      continue;
-    }
-    container.appendChild(h("div", { class: `mz-line mz-line--${line.kind}`, "data-kind": line.kind }, line.text));
-  }
+  while (container.children.length > same) container.lastElementChild?.remove();
+  for (const line of after.slice(same)) container.appendChild(lineElement(line));
 }
 
 function describeTime(ts: number): string {
@@ -172,7 +246,11 @@ export class RunBlock {
   private readonly userEl: HTMLElement;
   private readonly badgeEl: HTMLElement;
   private readonly metaEl: HTMLElement;
+  private readonly offlineEl: HTMLElement;
+  private readonly usageEl: HTMLElement;
   private readonly stepsEl: HTMLOListElement;
+  private readonly replyEl: HTMLElement;
+  private readonly replyNoteEl: HTMLElement;
   private readonly linesEl: HTMLElement;
   private readonly inputHost: HTMLElement;
   private readonly resultEl: HTMLElement;
@@ -180,6 +258,7 @@ export class RunBlock {
   private readonly rows = new Map<string, StepRow>();
   private input: InputBox | null = null;
   private renderedLines: readonly Line[] = [];
+  private renderedReply: readonly Line[] = [];
   private renderedArtifacts: readonly ArtifactInfo[] | null = null;
   private last: RunView | null = null;
 
@@ -191,7 +270,11 @@ export class RunBlock {
     this.userEl = h("div", { class: "mz-msg mz-msg--user", hidden: true });
     this.badgeEl = h("span", { class: "mz-badge" });
     this.metaEl = h("span", { class: "mz-run-meta" });
+    this.offlineEl = offlineTag();
+    this.usageEl = h("span", { class: "mz-usage", hidden: true });
     this.stepsEl = h("ol", { class: "mz-steps", "aria-label": "Steps" });
+    this.replyEl = h("div", { class: "mz-reply", hidden: true });
+    this.replyNoteEl = h("p", { class: "mz-reply-note", hidden: true });
     this.linesEl = h("div", { class: "mz-lines mz-run-lines" });
     this.inputHost = h("div", { class: "mz-input-host" });
     this.resultEl = h("div", { class: "mz-result", hidden: true });
@@ -203,8 +286,10 @@ export class RunBlock {
       h(
         "div",
         { class: "mz-msg mz-msg--bot" },
-        h("div", { class: "mz-run-head" }, this.metaEl, this.badgeEl),
+        h("div", { class: "mz-run-head" }, this.metaEl, h("span", { class: "mz-run-tags" }, this.usageEl, this.offlineEl, this.badgeEl)),
         this.stepsEl,
+        this.replyEl,
+        this.replyNoteEl,
         this.linesEl,
         this.inputHost,
         this.resultEl,
@@ -224,8 +309,16 @@ export class RunBlock {
     setText(this.badgeEl, status);
     this.badgeEl.dataset["status"] = run.status;
     setText(this.metaEl, `${this.workflowName(run.workflow)} · run ${run.id.slice(0, 8)}`);
+    setHidden(this.offlineEl, !isOffline(run));
+    this.updateUsage(run);
 
-    if (previous?.steps !== run.steps) {
+    const chat = run.agent !== null;
+    this.el.classList.toggle("mz-run--agent", chat);
+    setHidden(this.stepsEl, chat);
+    setHidden(this.replyEl, !chat);
+    if (chat) {
+      this.updateReply(run);
+    } else if (previous?.steps !== run.steps) {
       run.steps.forEach((step, index) => {
         let row = this.rows.get(step.path);
         if (!row) {
@@ -236,11 +329,35 @@ export class RunBlock {
         row.update(step);
       });
     }
-    renderLines(this.linesEl, this.renderedLines, run.lines);
-    this.renderedLines = run.lines;
+    if (!chat) {
+      renderLines(this.linesEl, this.renderedLines, run.lines);
+      this.renderedLines = run.lines;
+    }
     this.updateInput(run);
     this.updateResult(run);
     this.updateArtifacts(run);
+  }
+
+  /** An agent chat: the reply as it streams (text, tool calls, handoffs), and why it restarted if it did. */
+  private updateReply(run: RunView): void {
+    const lines = replyLines(run);
+    renderLines(this.replyEl, this.renderedReply, lines);
+    this.renderedReply = lines;
+    this.replyEl.dataset["empty"] = String(lines.length === 0);
+    const step = run.steps.find((s) => s.status === "retrying" || (s.note !== null && s.status !== "completed"));
+    const note = step ? `${step.note ?? "retrying"}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ""}` : "";
+    setText(this.replyNoteEl, note);
+    setHidden(this.replyNoteEl, !note);
+  }
+
+  private updateUsage(run: RunView): void {
+    const usage = run.usage;
+    setHidden(this.usageEl, usage === null);
+    if (usage === null) return;
+    const total = usage.inputTokens + usage.outputTokens;
+    setText(this.usageEl, `${total.toLocaleString("en-US")} tokens`);
+    const calls = usage.calls === 1 ? "1 model call" : `${usage.calls} model calls`;
+    this.usageEl.title = `${calls}: ${usage.inputTokens} input + ${usage.outputTokens} output tokens`;
   }
 
   private updateInput(run: RunView): void {
@@ -268,7 +385,16 @@ export class RunBlock {
     }
     if (this.resultEl.dataset["status"] === run.status && this.resultEl.childElementCount > 0) return;
     this.resultEl.dataset["status"] = run.status;
-    if (run.status === "succeeded") {
+    if (run.status === "succeeded" && run.agent !== null) {
+      // the reply is the answer: show the output only when it was not streamed (structured, or not streamed)
+      const text = formatValue(run.output);
+      if (outputStreamed(run) || !text) {
+        replaceChildren(this.resultEl);
+        setHidden(this.resultEl, true);
+        return;
+      }
+      replaceChildren(this.resultEl, h("p", { class: "mz-result-title" }, "Answer"), h("pre", { class: "mz-output" }, text));
+    } else if (run.status === "succeeded") {
       const text = formatValue(run.output);
       replaceChildren(
         this.resultEl,

@@ -1,8 +1,9 @@
-"""Helpers of the ChatUI browser tests: the test workflows, a real server in a thread, a page server."""
+"""Helpers of the ChatUI browser tests: the test workflows (and an agent), a real server in a thread, a page server."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import textwrap
 import threading
 import time
@@ -98,6 +99,18 @@ WORKFLOWS: dict[str, str] = {
 }
 TOOL_WORKFLOWS = ("report-writer", "long-stream")
 
+#: Agents in a workflow folder's ``agents/`` (usable with that folder's tools; chatted with like shared ones).
+WORKFLOW_AGENTS: dict[str, dict[str, dict[str, object]]] = {
+    "report-writer": {
+        "helper": {
+            "name": "Helper",
+            "description": "Helps plan reports; may report its progress with the workflow's tool.",
+            "system": "You help people plan their reports. Answer briefly.",
+            "tools": ["stream_progress"],
+        },
+    },
+}
+
 
 def write_workflows(root: Path) -> Path:
     """Write the test workflows under ``root``."""
@@ -108,6 +121,9 @@ def write_workflows(root: Path) -> Path:
         if name in TOOL_WORKFLOWS:
             (folder / "tools").mkdir()
             (folder / "tools" / "progress.py").write_text(STREAM_TOOL.lstrip(), "utf-8")
+        for agent_id, agent in WORKFLOW_AGENTS.get(name, {}).items():
+            (folder / "agents").mkdir(exist_ok=True)
+            (folder / "agents" / f"{agent_id}.json").write_text(json.dumps(agent, indent=2), "utf-8")
     return root
 
 

@@ -5,6 +5,7 @@ Screenshots are kept under ``tests/browser/screenshots/`` (git-ignored) for a pe
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import zipfile
@@ -181,6 +182,158 @@ def test_reconnect_resumes_without_losing_or_repeating_events(
     shot(page, "05-reconnected")
     notice.get_by_role("button", name="Dismiss").click()
     expect(notice).to_have_count(0)
+
+
+REPLY_GROWTH = """() => {
+  // record the newest agent reply's text at every DOM change: a live reply grows step by step
+  window.__replyTexts = [];
+  const transcript = document.querySelector(".mz-transcript");
+  new MutationObserver(() => {
+    const replies = transcript.querySelectorAll("article.mz-run--agent .mz-reply .mz-line--token");
+    const text = replies.length ? replies[replies.length - 1].textContent : null;
+    const seen = window.__replyTexts;
+    if (text !== null && seen[seen.length - 1] !== text) seen.push(text);
+  }).observe(transcript, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+FORGET_SESSION_TARGET = """() => {
+  for (const key of Object.keys(localStorage)) {
+    if (key.endsWith(".sessionTarget")) localStorage.removeItem(key);
+    if (key.endsWith(".target")) localStorage.setItem(key, "workflow:hello-world");
+  }
+}"""
+
+
+def _synthetic_tool_run(run_id: str) -> list[dict[str, Any]]:
+    """An agent chat with tool calls, as the server streams one (the offline provider never calls tools)."""
+
+    def reply(event_type: str, **fields: Any) -> dict[str, Any]:
+        return {"type": event_type, "step": "reply", **fields}
+
+    def tokens(*pieces: str) -> list[dict[str, Any]]:
+        return [reply("chunk", kind="token", chunk=piece) for piece in pieces]
+
+    events: list[dict[str, Any]] = [
+        {"type": "run.started", "workflow": "agent:helper", "input": {"message": "How far along is the report?"}},
+        reply("step.started", name="reply", kind="agent", uses="helper"),
+        *tokens("Let me ", "check. "),
+        reply("tool.started", call_id="call_1", name="stream_progress", arguments={"count": 2, "delay": 0}),
+        reply("tool.completed", call_id="call_1", name="stream_progress", result="2 parts done"),
+        reply("tool.started", call_id="call_2", name="read_file", arguments={"path": "reports/summary.md"}),
+        reply("tool.completed", call_id="call_2", name="read_file", result={"error": "no such file"}),
+        *tokens("Two parts ", "are done."),
+        reply("usage", provider="test", model="test", input_tokens=1200, output_tokens=34),
+        reply("step.completed", name="reply", output="Two parts are done."),
+        {"type": "run.completed", "status": "succeeded", "output": "Two parts are done."},
+    ]
+    base = {"run_id": run_id, "session_id": None, "ts": 4_000_000_000.0}
+    return [{**base, **event, "seq": seq} for seq, event in enumerate(events, start=1)]
+
+
+def test_agents_are_listed_and_chatted_with_offline_live_and_remembered(
+    page: Any, api: Server, shot: Callable[[Any, str], Path]
+) -> None:
+    expect = _expect()
+    sockets: list[Any] = []
+    client_messages: list[dict[str, Any]] = []
+
+    def handle(ws: Any) -> None:
+        sockets.append(ws)
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            client_messages.append(json.loads(message))
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    page.route_web_socket(re.compile(r"/api/chat"), handle)
+    page.goto(api.url + "/")
+    sidebar = page.get_by_role("complementary", name="Choose a workflow or an agent")
+    agents = sidebar.get_by_role("group", name="Agents")
+    expect(agents.get_by_role("radio", name="Ask", exact=True)).to_be_visible()  # the built-in agent
+    expect(agents.get_by_role("radio", name="Helper", exact=True)).to_be_visible()  # report-writer/agents/helper.json
+    expect(agents).to_contain_text("Helps plan reports")
+    expect(agents).to_contain_text("Tools: stream_progress")
+    workflows = sidebar.get_by_role("group", name="Workflows")
+    expect(workflows.get_by_role("radio", name="Hello World", exact=True)).to_be_visible()
+    expect(page.locator(".mz-conn")).to_have_text("Connected")
+    page.evaluate(REPLY_GROWTH)
+
+    # the built-in `ask` agent, answered by the offline provider (the server has no model key)
+    choose(page, "Ask")
+    send(page, "What is two plus two?")
+    ask = page.locator("article.mz-run").first
+    answer = '[offline] You asked: "What is two plus two?"'
+    expect(ask.locator(".mz-reply .mz-line--token")).to_have_text(answer)
+    expect(ask.locator(".mz-badge")).to_have_text("Completed")
+    badge = ask.locator(".mz-tag--offline")
+    expect(badge).to_be_visible()
+    expect(badge).to_have_text("offline")
+    expect(badge).to_have_attribute("title", re.compile("offline provider.*not written by a language model"))
+    expect(ask.locator(".mz-run-meta")).to_contain_text("Ask · run ")
+    expect(ask.locator(".mz-usage")).to_have_text(re.compile(r"^\d+ tokens$"))
+    expect(ask.locator(".mz-steps")).to_be_hidden()  # a chat shows its reply, not a step list
+    expect(ask.locator(".mz-output")).to_have_count(0)  # the streamed reply is the answer: not shown twice
+    growth: list[str] = page.evaluate("window.__replyTexts")
+    assert growth[-1] == answer, growth
+    assert len(growth) >= 3, f"the reply appeared at once, not token by token: {growth}"
+    assert all(b.startswith(a) and len(b) > len(a) for a, b in itertools.pairwise(growth)), growth
+    sent = [m for m in client_messages if m.get("type") == "message"]
+    assert sent[0]["agent"] == "ask" and "workflow" not in sent[0], sent[0]
+
+    # an agent from a workflow folder's agents/
+    choose(page, "Helper")
+    send(page, "Plan the quarterly report")
+    helper = page.locator("article.mz-run").nth(1)
+    expect(helper.locator(".mz-reply .mz-line--token")).to_have_text('[offline] You asked: "Plan the quarterly report"')
+    expect(helper.locator(".mz-badge")).to_have_text("Completed")
+    expect(helper.locator(".mz-tag--offline")).to_be_visible()
+    expect(helper.locator(".mz-run-meta")).to_contain_text("Helper · run ")
+    sent = [m for m in client_messages if m.get("type") == "message"]
+    assert sent[1]["agent"] == "helper" and "workflow" not in sent[1], sent[1]
+
+    # the session remembers what it talks to: after a reload, Helper is still the target and the chat is replayed
+    page.reload()
+    expect(page.locator(".mz-conn")).to_have_text("Connected")
+    expect(page.locator(".mz-target-name")).to_have_text("Helper")
+    expect(page.get_by_role("radio", name="Helper", exact=True)).to_be_checked()
+    runs = page.locator("article.mz-run")
+    expect(runs).to_have_count(2)
+    expect(runs.locator(".mz-tag--offline")).to_have_count(2)
+    expect(runs.nth(1).locator(".mz-line--token")).to_contain_text("Plan the quarterly report")
+    send(page, "And the summary?")  # goes to the session's agent
+    expect(runs).to_have_count(3)
+    expect(runs.nth(2).locator(".mz-badge")).to_have_text("Completed")
+    sent = [m for m in client_messages if m.get("type") == "message"]
+    assert sent[-1]["agent"] == "helper" and sent[-1]["sessionId"] == sent[0]["sessionId"], sent[-1]
+
+    # a session continued where nothing about it is remembered (another tab or device): its latest run decides
+    page.evaluate(FORGET_SESSION_TARGET)
+    page.reload()
+    expect(runs).to_have_count(3)
+    expect(page.locator(".mz-target-name")).to_have_text("Helper")
+
+    # tool calls, compact and expandable (injected into the socket: the offline provider never calls tools)
+    for event in _synthetic_tool_run("synthetic-tool-run"):
+        sockets[-1].send(json.dumps(event))
+    tools_run = page.locator('article.mz-run[data-run-id="synthetic-tool-run"]')
+    expect(tools_run.locator(".mz-badge")).to_have_text("Completed")
+    calls = tools_run.locator(".mz-line--tool")
+    expect(calls).to_have_count(2)
+    expect(calls.nth(0)).to_have_attribute("data-status", "done")
+    expect(calls.nth(0).locator("summary")).to_have_text('✓stream_progress({"count":2,"delay":0})→ 2 parts done')
+    expect(calls.nth(1)).to_have_attribute("data-status", "error")
+    expect(calls.nth(1).locator("summary")).to_contain_text('→ {"error":"no such file"}')
+    expect(tools_run.locator(".mz-line--token")).to_have_text(["Let me check. ", "Two parts are done."])
+    expect(tools_run.locator(".mz-tag--offline")).to_be_hidden()  # a model's answer gets no offline badge
+    expect(tools_run.locator(".mz-usage")).to_have_text("1,234 tokens")
+    calls.nth(1).locator("summary").click()
+    expect(calls.nth(1).locator(".mz-tool-pre").nth(0)).to_have_text('{\n  "path": "reports/summary.md"\n}')
+    expect(calls.nth(1).locator(".mz-tool-label").nth(1)).to_have_text("Error")
+    page.locator(".mz-transcript").evaluate("t => { t.scrollTop = t.scrollHeight; }")
+    shot(page, "08-agents")
 
 
 def test_cancel_stops_the_active_run(page: Any, api: Server) -> None:
