@@ -102,7 +102,9 @@ def secure_api(
         yield server
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is open, which
+# would break every anyio test that runs after it in the same process.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium, driven by Playwright (never a browser that Playwright downloads)."""
     if not CHROMIUM.exists():
