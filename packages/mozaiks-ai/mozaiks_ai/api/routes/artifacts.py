@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
@@ -17,18 +19,37 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/runs", tags=["artifacts"])
 
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
 
 async def _files(engine: CurrentEngine, run_id: str) -> dict[str, bytes]:
     return {a.path: a.content for a in await engine.store.list_artifacts(run_id)}
 
 
+def _attachment(name: str) -> str:
+    """The ``Content-Disposition`` of a download named ``name.zip``.
+
+    A plain ASCII ``filename`` (characters outside ``A-Za-z0-9._-`` become ``_``), plus RFC 6266
+    ``filename*`` when the name needed changing: quotes, slashes or non-Latin-1 characters of a caller's
+    ``root`` can neither break the header nor make the server fail.
+    """
+    fallback = _UNSAFE_FILENAME.sub("_", name).strip("_") or "artifacts"
+    header = f'attachment; filename="{fallback}.zip"'
+    if fallback != name:
+        header += f"; filename*=UTF-8''{quote(name + '.zip', safe='')}"
+    return header
+
+
 def _zip(files: dict[str, bytes], root: str | None, name: str) -> Response:
     from mozaiks_ai.export import build_zip
 
+    if root and _CONTROL.search(root):
+        raise ExportError("zip 'root' must not contain control characters (line breaks, tabs); use a folder name")
     return Response(
         build_zip(files, root=root),
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+        headers={"Content-Disposition": _attachment(name)},
     )
 
 
