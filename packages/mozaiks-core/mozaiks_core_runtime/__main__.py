@@ -1,0 +1,7 @@
+"""``python -m mozaiks_core_runtime serve DIR``."""
+
+from __future__ import annotations
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,244 @@
+"""``App``: the ASGI application of a generated backend, built on Starlette.
+
+::
+
+    app = App("task-tracker")
+
+    @app.post("/api/tasks")
+    @auth.require_user
+    def create_task(request): ...
+
+Sync handlers run in a threadpool, async ones on the event loop. Handlers receive a :class:`Request` whose
+``data`` is the parsed JSON body; they return a dict or list (JSON), ``(body, status)``, ``None`` (204) or a
+Starlette response. Errors become ``{"error": …}`` with the right status and never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ._identity import RequestState, use_state
+from ._request import Request, read_json_body
+from ._responses import SecurityHeadersMiddleware, error_response, to_response
+from ._runtime import Runtime, set_latest, use_runtime
+from .auth._provider import register_auth_routes
+from .config import Settings
+from .docdb import Database
+from .errors import ConfigurationError
+
+__all__ = ["App", "Hook"]
+
+log = logging.getLogger("mozaiks_core_runtime")
+
+F = TypeVar("F", bound=Callable[..., Any])
+Hook = Callable[[], Awaitable[None] | None]
+
+
+class App:
+    """A mozaiks-core application (an ASGI app: hand it to uvicorn or ``mozaiks-core serve``).
+
+    Settings are read from the environment and ``.env`` (see :mod:`mozaiks_core_runtime.config`) and checked
+    at once: weak production configuration raises :class:`ConfigurationError` naming what to set.
+
+    Args:
+        name: The app's name (default ``MOZAIKS_APP_ID``).
+        settings: Explicit settings instead of the environment (tests).
+        env_file: The ``.env`` file to read (``None`` to skip).
+        database: A database to use instead of ``settings.db_url`` (tests).
+        builtin_auth: Serve the email/password provider under ``/api/auth`` (default: when a
+            ``MOZAIKS_JWT_SECRET`` is available).
+
+    Attributes:
+        on_startup: Hooks run (in order) when the server starts; sync or async callables.
+        on_shutdown: Hooks run (in order) when the server stops.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        settings: Settings | None = None,
+        env_file: str | Path | None = ".env",
+        database: Database | None = None,
+        builtin_auth: bool | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings or Settings.from_env(name, env_file=env_file)
+        self.settings.check()
+        if self.settings.generated_secret:
+            log.warning("MOZAIKS_JWT_SECRET is not set: using a random secret; tokens end with this process")
+        self.runtime = Runtime(self.settings, database=database)
+        self.on_startup: list[Hook] = []
+        self.on_shutdown: list[Hook] = []
+        self._routes: list[BaseRoute] = []
+        self._middleware: list[Middleware] = []
+        self._asgi: Starlette | None = None
+        set_latest(self.runtime)
+        self.add_route("/health", self._health, methods=["GET"])
+        self.add_route("/ready", self._ready, methods=["GET"])
+        if builtin_auth if builtin_auth is not None else bool(self.settings.jwt_secret):
+            register_auth_routes(self)
+
+    # -- routing -------------------------------------------------------------------------------------------
+    def route(self, path: str, methods: Sequence[str]) -> Callable[[F], F]:
+        """Return a decorator registering a handler for ``path`` and ``methods``."""
+
+        def decorate(handler: F) -> F:
+            self.add_route(path, handler, methods=methods)
+            return handler
+
+        return decorate
+
+    def get(self, path: str) -> Callable[[F], F]:
+        """Register a ``GET`` handler."""
+        return self.route(path, ["GET"])
+
+    def post(self, path: str) -> Callable[[F], F]:
+        """Register a ``POST`` handler."""
+        return self.route(path, ["POST"])
+
+    def put(self, path: str) -> Callable[[F], F]:
+        """Register a ``PUT`` handler."""
+        return self.route(path, ["PUT"])
+
+    def patch(self, path: str) -> Callable[[F], F]:
+        """Register a ``PATCH`` handler."""
+        return self.route(path, ["PATCH"])
+
+    def delete(self, path: str) -> Callable[[F], F]:
+        """Register a ``DELETE`` handler."""
+        return self.route(path, ["DELETE"])
+
+    def add_route(self, path: str, handler: Callable[..., Any], *, methods: Sequence[str] = ("GET",)) -> None:
+        """Register a handler (sync or async) taking the :class:`Request` and optional path parameters.
+
+        Raises:
+            ConfigurationError: The app is already serving requests.
+        """
+        self._check_open()
+        self._routes.append(Route(path, partial(self._endpoint, handler), methods=list(methods)))
+
+    def mount(self, path: str, app: ASGIApp, *, name: str | None = None) -> None:
+        """Mount another ASGI app (static files, a sub-application…) under ``path``."""
+        self._check_open()
+        self._routes.append(Mount(path, app=app, name=name))
+
+    def add_middleware(self, cls: Any, **options: Any) -> None:
+        """Wrap the app in an ASGI middleware (innermost first)."""
+        self._check_open()
+        self._middleware.append(Middleware(cls, **options))
+
+    def _check_open(self) -> None:
+        if self._asgi is not None:
+            raise ConfigurationError("routes and middleware must be added before the app serves requests")
+
+    # -- request handling ----------------------------------------------------------------------------------
+    async def _endpoint(self, handler: Callable[..., Any], raw: StarletteRequest) -> Response:
+        client = raw.client.host if raw.client else ""
+        state = RequestState(partial(self.runtime.authenticate, raw.headers), client=client)
+        with use_runtime(self.runtime), use_state(state):
+            try:
+                data = await read_json_body(raw, self.settings.max_body_bytes, self.settings.max_json_depth)
+                args, kwargs = _arguments(handler, Request(raw, data), raw.path_params)
+                if inspect.iscoroutinefunction(handler):
+                    result = await handler(*args, **kwargs)
+                else:
+                    result = await run_in_threadpool(handler, *args, **kwargs)
+                return to_response(result)
+            except Exception as exc:
+                return error_response(exc)
+
+    def _health(self, request: Request) -> dict[str, Any]:
+        return {"status": "ok", "app": self.settings.app_id, "mode": self.settings.mode}
+
+    def _ready(self, request: Request) -> Any:
+        try:
+            self.runtime.db.ping()
+        except Exception as exc:
+            log.warning("readiness check failed: %s", exc)
+            return {"status": "unavailable", "checks": {"database": "unreachable"}}, 503
+        return {"status": "ready", "checks": {"database": "ok"}}
+
+    # -- ASGI ----------------------------------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: object = None) -> AsyncIterator[None]:
+        """Open the database, start the event sender and run hooks; undo all of it on exit."""
+        with use_runtime(self.runtime):
+            await run_in_threadpool(self.runtime.db.open)
+            await self.runtime.outbox.start()
+            await _run_hooks(self.on_startup)
+            try:
+                yield
+            finally:
+                await _run_hooks(self.on_shutdown)
+                await self.runtime.outbox.stop()
+                await run_in_threadpool(self.runtime.db.close)
+
+    def build(self) -> Starlette:
+        """Build (once) and return the underlying Starlette app; routes are frozen from then on."""
+        if self._asgi is None:
+            cors = self.settings.cors_origins or (
+                ("http://localhost:5173", "http://127.0.0.1:5173") if self.settings.env == "development" else ()
+            )
+            middleware = [
+                Middleware(SecurityHeadersMiddleware, hsts=self.settings.env == "production"),
+                Middleware(
+                    CORSMiddleware,
+                    allow_origins=list(cors),
+                    allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                    allow_headers=["Authorization", "Content-Type", "X-API-Key", "Idempotency-Key"],
+                    max_age=600,
+                ),
+                *self._middleware,
+            ]
+            self._asgi = Starlette(
+                routes=self._routes,
+                middleware=middleware,
+                lifespan=self.lifespan,
+                exception_handlers={HTTPException: _http_error},
+            )
+        return self._asgi
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection (builds the Starlette app on first use)."""
+        await self.build()(scope, receive, send)
+
+
+def _arguments(
+    handler: Callable[..., Any], request: Request, path_params: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
+    try:
+        params = inspect.signature(handler).parameters
+    except (TypeError, ValueError):
+        return [request], {}
+    if not params:
+        return [], {}
+    return [request], {k: v for k, v in path_params.items() if k in params}
+
+
+async def _run_hooks(hooks: list[Hook]) -> None:
+    for hook in hooks:
+        result = hook()
+        if inspect.isawaitable(result):
+            await result
+
+
+async def _http_error(request: StarletteRequest, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
