@@ -10,13 +10,12 @@ requires), and ``output_schema`` becomes ``output_config.format``. Retries and e
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mozaiks_ai.models._extras import import_extra
+from mozaiks_ai.models._loop_clients import LoopClients
 from mozaiks_ai.models._retry import Backoff
 from mozaiks_ai.models._sdk_errors import stream_with_retries
 from mozaiks_ai.models._tool_calls import ToolCallParts, assemble_tool_calls
@@ -150,30 +149,24 @@ class AnthropicProvider:
         self.max_tokens = max_tokens
         self.backoff = Backoff(max_retries, retry_delay, max_retry_delay)
         self._api_key = api_key
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anthropic.AsyncAnthropic] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._clients: LoopClients[anthropic.AsyncAnthropic] = LoopClients(self._new_client)
 
     def __repr__(self) -> str:
         return f"AnthropicProvider(base_url={self.base_url!r})"
 
-    def _client(self) -> anthropic.AsyncAnthropic:
+    def _new_client(self) -> anthropic.AsyncAnthropic:
         import anthropic
 
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            client = anthropic.AsyncAnthropic(
-                api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout
-            )
-            self._clients[loop] = client
-        return client
+        return anthropic.AsyncAnthropic(
+            api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout
+        )
+
+    def _client(self) -> anthropic.AsyncAnthropic:
+        return self._clients.get()
 
     async def aclose(self) -> None:
         """Close the HTTP client of the running event loop."""
-        client = self._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.close()
+        await self._clients.aclose()
 
     async def complete(self, request: ModelRequest, on_token: OnToken | None = None) -> ModelResponse:
         """Stream one message, retrying transient failures.

@@ -13,14 +13,13 @@ The ``openai`` package is imported on first use, so offline runs never pay for i
 
 from __future__ import annotations
 
-import asyncio
 import json
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from mozaiks_ai.models._loop_clients import LoopClients
 from mozaiks_ai.models._retry import Backoff
 from mozaiks_ai.models._sdk_errors import stream_with_retries
 from mozaiks_ai.models._tokens import approx_request_tokens, approx_tokens
@@ -139,32 +138,25 @@ class OpenAIProvider:
         self.backoff = Backoff(max_retries, retry_delay, max_retry_delay)
         self._api_key = api_key
         self._completion_tokens = _completion_tokens_param(self.base_url)
-        # One SDK client per event loop: an HTTP connection pool must not outlive or cross its loop.
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._clients: LoopClients[openai.AsyncOpenAI] = LoopClients(self._new_client)
 
     def __repr__(self) -> str:
         return f"OpenAIProvider(base_url={self.base_url!r})"
 
-    def _client(self) -> openai.AsyncOpenAI:
+    def _new_client(self) -> openai.AsyncOpenAI:
         import openai
 
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            # Keyless local servers still need a non-empty key for the SDK (it is sent, and ignored).
-            client = openai.AsyncOpenAI(
-                api_key=self._api_key or "no-key", base_url=self.base_url, max_retries=0, timeout=self.timeout
-            )
-            self._clients[loop] = client
-        return client
+        # Keyless local servers still need a non-empty key for the SDK (it is sent, and ignored).
+        return openai.AsyncOpenAI(
+            api_key=self._api_key or "no-key", base_url=self.base_url, max_retries=0, timeout=self.timeout
+        )
+
+    def _client(self) -> openai.AsyncOpenAI:
+        return self._clients.get()
 
     async def aclose(self) -> None:
         """Close the HTTP client of the running event loop (others close with their loop)."""
-        client = self._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.close()
+        await self._clients.aclose()
 
     async def complete(self, request: ModelRequest, on_token: OnToken | None = None) -> ModelResponse:
         """Stream one chat completion, retrying transient failures.
