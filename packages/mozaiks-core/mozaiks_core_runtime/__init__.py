@@ -2,15 +2,15 @@
 
 ::
 
-    from mozaiks_core_runtime import App, auth, db, events
+    from mozaiks_core_runtime import App, auth, db, events, payments, insights, hosting, plugins
 
     app = App("task-tracker")
 """
 
 from __future__ import annotations
 
-from . import auth, events, workflows
-from ._facades import db
+from . import auth, events, hosting, plugins, workflows
+from ._facades import db, insights, payments
 from ._identity import User, system_context
 from ._request import Request
 from .application import App
@@ -56,6 +56,10 @@ __all__ = [
     "auth",
     "db",
     "events",
+    "hosting",
+    "insights",
+    "payments",
+    "plugins",
     "system_context",
     "workflows",
 ]

@@ -21,6 +21,17 @@ from .config import Settings
 from .docdb import Database
 from .errors import AuthError, ConfigurationError
 from .events._outbox import Outbox
+from .payments.base import PaymentProvider
+from .payments.config import PaymentsConfig
+from .payments.dbstore import DatabasePaymentStore, DatabaseProcessedEvents
+from .payments.errors import PaymentsDisabledError
+from .payments.registry import PaymentPlugin, ProviderContext
+from .payments.service import Payments
+from .plugins.base import AuthPlugin, AuthProvider
+from .plugins.registry import PluginRegistry
+from .telemetry.config import InsightsConfig
+from .telemetry.insights import Insights
+from .telemetry.metrics import Metrics
 from .workflows._client import WorkflowClient
 
 __all__ = ["Runtime", "get_runtime", "use_runtime"]
@@ -41,6 +52,36 @@ class Runtime:
         self.limiter = FailureLimiter(settings.login_window)
         self.outbox = Outbox(self.db, settings)
         self.workflows = WorkflowClient(settings)
+        environ = settings.integration_environ()
+        self.metrics = Metrics()
+        self.insights = Insights(InsightsConfig.from_environ(environ), metrics=self.metrics)
+        self.payments = Payments(
+            PaymentsConfig.from_environ(environ),
+            store=DatabasePaymentStore(self.db),
+            processed=DatabaseProcessedEvents(self.db),
+            environ=environ,
+        )
+        if settings.env == "production":
+            # The sandbox fakes payments: never reachable in production, whatever the default provider resolves to.
+            self.payments.registry.register(PaymentPlugin("sandbox", _sandbox_refused), replace=True)
+        self.plugins = PluginRegistry()
+        self.auth_providers: list[AuthProvider] = []
+
+    def install_plugins(self, plugins: PluginRegistry) -> None:
+        """Use ``plugins``: payment plugins join the payments registry, auth providers are built and consulted.
+
+        Args:
+            plugins: The discovered plugins.
+        """
+        self.plugins = plugins
+        for plugin in plugins.payment_plugins.values():
+            if plugin.name == "sandbox" and self.settings.env == "production":
+                continue
+            self.payments.registry.register(plugin, replace=True)
+        self.auth_providers = [
+            item.factory(self.settings) if isinstance(item, AuthPlugin) else item
+            for item in plugins.auth_plugins.values()
+        ]
 
     @cached_property
     def passwords(self) -> Passwords:
@@ -67,6 +108,10 @@ class Runtime:
         """
         if self.settings.auth_disabled:
             return User(id="dev-user", roles=("admin",), app_id=self.settings.app_id)
+        for provider in self.auth_providers:
+            user = provider.authenticate(headers)
+            if user is not None:
+                return user
         api_key = headers.get("x-api-key")
         header = headers.get("authorization")
         if api_key:
@@ -84,6 +129,14 @@ class Runtime:
         if session is not None and not self.auth_store.session_active(str(session)):
             raise AuthError("session revoked")
         return user_from_claims(claims)
+
+
+def _sandbox_refused(context: ProviderContext) -> PaymentProvider:
+    raise PaymentsDisabledError(
+        "the sandbox payment provider is disabled in production: set MOZAIKS_PAYMENT_PROVIDER to stripe, mozaiks "
+        "or a plugin provider",
+        provider="sandbox",
+    )
 
 
 _current: contextvars.ContextVar[Runtime | None] = contextvars.ContextVar("mozaiks_core_runtime", default=None)

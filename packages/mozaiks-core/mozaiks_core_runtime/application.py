@@ -15,9 +15,11 @@ Starlette response. Errors become ``{"error": …}`` with the right status and n
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import inspect
 import logging
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -34,6 +36,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ._identity import RequestState, use_state
+from ._integrations import MetricsMiddleware, register_integration_routes
 from ._request import Request, read_json_body
 from ._responses import SecurityHeadersMiddleware, error_response, to_response
 from ._runtime import Runtime, set_latest, use_runtime
@@ -41,6 +44,8 @@ from .auth._provider import register_auth_routes
 from .config import Settings
 from .docdb import Database
 from .errors import ConfigurationError
+from .plugins.registry import PluginRegistry
+from .telemetry import insights as insights_module
 
 __all__ = ["App", "Hook"]
 
@@ -63,6 +68,8 @@ class App:
         database: A database to use instead of ``settings.db_url`` (tests).
         builtin_auth: Serve the email/password provider under ``/api/auth`` (default: when a
             ``MOZAIKS_JWT_SECRET`` is available).
+        plugins_dir: The app's local plugins folder (default: ``plugins/`` next to the file that creates the App).
+        load_plugins: Load plugins from the ``mozaiks_core_runtime.plugins`` entry points and ``plugins_dir``.
 
     Attributes:
         on_startup: Hooks run (in order) when the server starts; sync or async callables.
@@ -77,6 +84,8 @@ class App:
         env_file: str | Path | None = ".env",
         database: Database | None = None,
         builtin_auth: bool | None = None,
+        plugins_dir: str | Path | None = None,
+        load_plugins: bool = True,
     ) -> None:
         self.name = name
         self.settings = settings or Settings.from_env(name, env_file=env_file)
@@ -89,11 +98,24 @@ class App:
         self._routes: list[BaseRoute] = []
         self._middleware: list[Middleware] = []
         self._asgi: Starlette | None = None
+        self._background: list[asyncio.Task[None]] = []
         set_latest(self.runtime)
+        if load_plugins:
+            plugins = PluginRegistry()
+            plugins.load_entry_points()
+            folder = Path(plugins_dir) if plugins_dir is not None else _caller_dir() / "plugins"
+            plugins.load_folder(folder)
+            self.runtime.install_plugins(plugins)
         self.add_route("/health", self._health, methods=["GET"])
         self.add_route("/ready", self._ready, methods=["GET"])
         if builtin_auth if builtin_auth is not None else bool(self.settings.jwt_secret):
             register_auth_routes(self)
+        register_integration_routes(self)
+
+    @property
+    def plugins(self) -> PluginRegistry:
+        """The plugins this app loaded."""
+        return self.runtime.plugins
 
     # -- routing -------------------------------------------------------------------------------------------
     def route(self, path: str, methods: Sequence[str]) -> Callable[[F], F]:
@@ -133,6 +155,13 @@ class App:
         """
         self._check_open()
         self._routes.append(Route(path, partial(self._endpoint, handler), methods=list(methods)))
+
+    def add_raw_route(
+        self, path: str, endpoint: Callable[[StarletteRequest], Awaitable[Response]], *, methods: Sequence[str]
+    ) -> None:
+        """Register a bare Starlette endpoint: no JSON parsing, no request identity (webhooks, metrics)."""
+        self._check_open()
+        self._routes.append(Route(path, endpoint, methods=list(methods)))
 
     def mount(self, path: str, app: ASGIApp, *, name: str | None = None) -> None:
         """Mount another ASGI app (static files, a sub-application…) under ``path``."""
@@ -178,17 +207,33 @@ class App:
     # -- ASGI ----------------------------------------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: object = None) -> AsyncIterator[None]:
-        """Open the database, start the event sender and run hooks; undo all of it on exit."""
-        with use_runtime(self.runtime):
-            await run_in_threadpool(self.runtime.db.open)
-            await self.runtime.outbox.start()
+        """Open the database, start the event sender and the insights pusher, run hooks; undo all of it on exit."""
+        runtime = self.runtime
+        with use_runtime(runtime):
+            await run_in_threadpool(runtime.db.open)
+            await runtime.outbox.start()
+            insights_module.bind(runtime.insights)
+            self._background.append(asyncio.create_task(runtime.insights.run(), name="mozaiks-core-insights"))
             await _run_hooks(self.on_startup)
             try:
                 yield
             finally:
-                await _run_hooks(self.on_shutdown)
-                await self.runtime.outbox.stop()
-                await run_in_threadpool(self.runtime.db.close)
+                try:
+                    await _run_hooks(self.on_shutdown)
+                finally:
+                    tasks, self._background = self._background, []
+                    for task in tasks:
+                        task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
+                    try:
+                        await runtime.insights.aclose()  # flushes what is pending (managed mode only)
+                    except Exception:
+                        log.exception("flushing insights on shutdown failed")
+                    if insights_module.current() is runtime.insights:
+                        insights_module.bind(None)
+                    await runtime.payments.aclose()
+                    await runtime.outbox.stop()
+                    await run_in_threadpool(runtime.db.close)
 
     def build(self) -> Starlette:
         """Build (once) and return the underlying Starlette app; routes are frozen from then on."""
@@ -197,6 +242,7 @@ class App:
                 ("http://localhost:5173", "http://127.0.0.1:5173") if self.settings.env == "development" else ()
             )
             middleware = [
+                Middleware(MetricsMiddleware, metrics=self.runtime.metrics),
                 Middleware(SecurityHeadersMiddleware, hsts=self.settings.env == "production"),
                 Middleware(
                     CORSMiddleware,
@@ -230,6 +276,18 @@ def _arguments(
     if not params:
         return [], {}
     return [request], {k: v for k, v in path_params.items() if k in params}
+
+
+def _caller_dir() -> Path:
+    """The directory of the first file outside this package on the stack (the app's ``main.py``)."""
+    frame = sys._getframe(1)
+    here = Path(__file__).resolve().parent
+    while frame is not None:
+        name = frame.f_globals.get("__file__")
+        if name and here not in Path(name).resolve().parents:
+            return Path(name).resolve().parent
+        frame = frame.f_back  # type: ignore[assignment]
+    return Path.cwd()
 
 
 async def _run_hooks(hooks: list[Hook]) -> None:

@@ -17,7 +17,14 @@ Values come from an injectable ``environ`` mapping (the process environment by d
 ``MOZAIKS_CORS_ORIGINS``        comma-separated allowed browser origins
 ``MOZAIKS_MAX_BODY_BYTES``      request body limit (default 1 MiB)
 ``MOZAIKS_AUTH_DISABLED``       ``true`` turns authentication off (refused in production)
+``MOZAIKS_ALLOWED_WORKFLOWS``   comma-separated workflows the frontend may run through
+                                ``POST /api/workflows/{name}/run`` (none by default)
+``MOZAIKS_PAYMENT_PROVIDER``    default payment provider; ``sandbox`` is refused in production
 ==============================  ==================================================================
+
+Payments (``MOZAIKS_PAYMENT_*``, ``MOZAIKS_STRIPE_*``) and insights (``MOZAIKS_INSIGHTS_*``, ``MOZAIKS_PLATFORM_URL``)
+read the same merged variables (kept in :attr:`Settings.environ`); see :mod:`mozaiks_core_runtime.payments.config`
+and :mod:`mozaiks_core_runtime.telemetry.config`.
 """
 
 from __future__ import annotations
@@ -82,6 +89,9 @@ class Settings:
         refresh_reuse_grace: Seconds during which a just-rotated refresh token is refused without revoking its family.
         login_max_failures: Failed logins per email (and per client address ×4) before 429.
         login_window: Window of the login limiter, seconds.
+        allowed_workflows: Workflows the frontend may trigger through ``POST /api/workflows/{name}/run``.
+        payment_provider: ``MOZAIKS_PAYMENT_PROVIDER`` as given (lower-cased), or ``None``.
+        environ: Every variable read (``.env`` under the environment), for the payments and insights settings.
         generated_secret: ``True`` when ``jwt_secret`` was generated for this process (development).
     """
 
@@ -105,6 +115,9 @@ class Settings:
     refresh_reuse_grace: int = 10
     login_max_failures: int = 5
     login_window: int = 300
+    allowed_workflows: tuple[str, ...] = ()
+    payment_provider: str | None = None
+    environ: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     generated_secret: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -156,6 +169,8 @@ class Settings:
             secret, generated = secrets.token_urlsafe(48), True
         origins = tuple(o.strip().rstrip("/") for o in (get("MOZAIKS_CORS_ORIGINS") or "").split(",") if o.strip())
         ai_url = get("MOZAIKS_AI_URL")
+        allowed = tuple(w.strip() for w in (get("MOZAIKS_ALLOWED_WORKFLOWS") or "").split(",") if w.strip())
+        provider = get("MOZAIKS_PAYMENT_PROVIDER")
         return cls(
             app_name=app_name,
             app_id=get("MOZAIKS_APP_ID") or app_name,
@@ -171,8 +186,24 @@ class Settings:
             cors_origins=origins,
             max_body_bytes=_int(values, "MOZAIKS_MAX_BODY_BYTES", 1024 * 1024),
             auth_disabled=_flag(get("MOZAIKS_AUTH_DISABLED")),
+            allowed_workflows=allowed,
+            payment_provider=provider.lower() if provider else None,
+            environ={k: v for k, v in values.items() if k.startswith("MOZAIKS_")},
             generated_secret=generated,
         )
+
+    def integration_environ(self) -> dict[str, str]:
+        """Return the variables payments and insights read, with mode, app id and provider from these settings.
+
+        Returns:
+            :attr:`environ` with ``MOZAIKS_MODE``, ``MOZAIKS_APP_ID`` (and ``MOZAIKS_PAYMENT_PROVIDER``) overridden.
+        """
+        merged = {k: v for k, v in self.environ.items() if v is not None}
+        merged["MOZAIKS_MODE"] = self.mode
+        merged["MOZAIKS_APP_ID"] = self.app_id
+        if self.payment_provider:
+            merged["MOZAIKS_PAYMENT_PROVIDER"] = self.payment_provider
+        return merged
 
     def with_changes(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced (handy in tests)."""
@@ -202,6 +233,11 @@ class Settings:
             )
         if self.ai_url and not self.ai_token:
             found.append("MOZAIKS_AI_URL is set without MOZAIKS_AI_TOKEN: set the token mozaiks-ai expects")
+        if self.payment_provider == "sandbox":
+            found.append(
+                "MOZAIKS_PAYMENT_PROVIDER is 'sandbox' (fake local payments): set it to stripe, mozaiks "
+                "or a plugin provider"
+            )
         if "*" in self.cors_origins:
             found.append("MOZAIKS_CORS_ORIGINS contains '*': list the frontend origins explicitly")
         return found

@@ -119,7 +119,8 @@ def make_app(settings: Settings) -> Iterator[Callable[..., App]]:
     apps: list[App] = []
 
     def make(**changes: Any) -> App:
-        app = App(changes.pop("name", "test-app"), settings=settings.with_changes(**changes), env_file=None)
+        options = {k: changes.pop(k) for k in ("plugins_dir", "load_plugins", "builtin_auth") if k in changes}
+        app = App(changes.pop("name", "test-app"), settings=settings.with_changes(**changes), env_file=None, **options)
         apps.append(app)
         return app
 

@@ -32,6 +32,8 @@ class HttpPeer:
     requests: list[Recorded] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     reply: dict[str, Any] = field(default_factory=lambda: {"run_id": "r1", "status": "succeeded", "output": {}})
+    expected_token: str | None = None
+    """When set, requests without ``Authorization: Bearer <expected_token>`` get 401 (and are still recorded)."""
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Recorded]:
         """Wait until ``count`` requests arrived; return them."""
@@ -61,6 +63,8 @@ def serve_peer() -> Iterator[HttpPeer]:
                 Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             )
             status = peer.statuses.pop(0) if peer.statuses else (202 if self.path == "/api/events" else 200)
+            if peer.expected_token is not None and self.headers.get("authorization") != f"Bearer {peer.expected_token}":
+                status = 401
             payload = json.dumps(peer.reply if status < 400 else {"error": "peer says no"}).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")

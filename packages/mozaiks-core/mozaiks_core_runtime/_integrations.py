@@ -1,0 +1,160 @@
+"""The routes and middleware that wire payments, telemetry and the frontend workflow trigger into an App.
+
+=============================================================  ======================================================
+route                                                          what
+=============================================================  ======================================================
+``GET  /metrics``                                              Prometheus exposition (always)
+``POST /api/payments/webhook/{provider}``                      raw body, no auth; verified and de-duplicated
+``GET  /api/payments/sandbox/checkout/{checkout_id}``          sandbox checkout page (not in production)
+``POST /api/payments/sandbox/checkout/{checkout_id}/complete`` sandbox pay/cancel (not in production)
+``POST /api/workflows/{name}/run``                             frontend → allowed workflow on mozaiks-ai (user needed)
+=============================================================  ======================================================
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ._request import Request
+from ._runtime import use_runtime
+from .auth._guards import require_user
+from .errors import ForbiddenError, PayloadTooLargeError, RequestError
+from .payments.config import DEFAULT_MOUNT_PATH
+from .telemetry.metrics import Metrics, metrics_response
+
+if TYPE_CHECKING:
+    from .application import App
+
+__all__ = ["WORKFLOW_RUN_PATH", "MetricsMiddleware", "register_integration_routes"]
+
+WORKFLOW_RUN_PATH = "/api/workflows/{name}/run"
+_INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)
+
+
+class MetricsMiddleware:
+    """Records every HTTP request in :class:`Metrics`, labelled by its route *template* (``unmatched`` for 404s)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def send_recording(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        start = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_recording)
+        finally:
+            # Starlette's router stores the matched route in the (shared) scope; its ``path`` is the template.
+            template = getattr(scope.get("route"), "path", None)
+            self.metrics.observe_request(scope["method"], template or "unmatched", status, time.perf_counter() - start)
+
+
+async def _raw_body(request: StarletteRequest, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLargeError(f"request body larger than {limit} bytes", details={"limit": limit})
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(f"request body larger than {limit} bytes", details={"limit": limit})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _sandbox_csp(html: str) -> str:
+    """A CSP allowing exactly the page's own inline script and style (by hash) and fetches to this origin."""
+    hashes: dict[str, list[str]] = {"script": [], "style": []}
+    for kind, content in _INLINE.findall(html):
+        digest = base64.b64encode(hashlib.sha256(content.encode()).digest()).decode()
+        hashes[kind].append(f"'sha256-{digest}'")
+    return (
+        f"default-src 'none'; script-src {' '.join(hashes['script'])}; style-src {' '.join(hashes['style'])}; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def register_integration_routes(app: App) -> None:
+    """Add ``/metrics``, the payment routes and the workflow trigger to ``app``."""
+    runtime = app.runtime
+    settings = app.settings
+
+    async def metrics(raw: StarletteRequest) -> Response:
+        status, body, content_type = metrics_response(runtime.metrics, raw.headers)
+        return Response(body, status_code=status, headers={"content-type": content_type})
+
+    async def webhook(raw: StarletteRequest) -> Response:
+        from ._responses import error_response
+
+        try:
+            body = await _raw_body(raw, settings.max_body_bytes)
+        except Exception as exc:
+            return error_response(exc)
+        with use_runtime(runtime):
+            status, answer = await runtime.payments.webhook(raw.path_params["provider"], raw.headers, body)
+        return JSONResponse(answer, status_code=status)
+
+    async def sandbox_page(raw: StarletteRequest) -> Response:
+        status, html = await runtime.payments.sandbox_checkout_page(raw.path_params["checkout_id"])
+        return HTMLResponse(
+            html,
+            status_code=status,
+            headers={"content-security-policy": _sandbox_csp(html), "cache-control": "no-store"},
+        )
+
+    async def sandbox_complete(raw: StarletteRequest) -> Response:
+        from ._responses import error_response
+
+        try:
+            body = await _raw_body(raw, 4096)
+        except Exception as exc:
+            return error_response(exc)
+        with use_runtime(runtime):
+            status, answer = await runtime.payments.sandbox_complete(raw.path_params["checkout_id"], raw.headers, body)
+        return JSONResponse(answer, status_code=status)
+
+    app.add_raw_route("/metrics", metrics, methods=["GET"])
+    app.add_raw_route(f"{DEFAULT_MOUNT_PATH}/webhook/{{provider}}", webhook, methods=["POST"])
+    if settings.env != "production":
+        app.add_raw_route(f"{DEFAULT_MOUNT_PATH}/sandbox/checkout/{{checkout_id}}", sandbox_page, methods=["GET"])
+        app.add_raw_route(
+            f"{DEFAULT_MOUNT_PATH}/sandbox/checkout/{{checkout_id}}/complete", sandbox_complete, methods=["POST"]
+        )
+
+    @require_user
+    async def run_workflow(request: Request, name: str) -> Any:
+        if name not in settings.allowed_workflows:
+            raise ForbiddenError(
+                f"workflow {name!r} may not be run from the frontend (add it to MOZAIKS_ALLOWED_WORKFLOWS)",
+                details={"workflow": name},
+            )
+        data = request.data.get("input", {})
+        if not isinstance(data, dict):
+            raise RequestError('"input" must be a JSON object')
+        wait = request.data.get("wait", True)
+        if not isinstance(wait, bool):
+            raise RequestError('"wait" must be true or false')
+        key = request.headers.get("idempotency-key") or None
+        # The runtime token is added by the workflow client, server side; the user id goes along in the body.
+        return await runtime.workflows.execute_async(name, data, wait=wait, idempotency_key=key)
+
+    app.add_route(WORKFLOW_RUN_PATH, run_workflow, methods=["POST"])
