@@ -392,13 +392,16 @@ class Engine:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait([task])
-            return await self.get_run(run_id)
+            run = await self.get_run(run_id)
+            if run.status in FINISHED:
+                return run
+            # cancelled before it ever ran (launched, not yet started): nothing recorded the cancel — do it here
         timer = self._timers.pop(run_id, None)
         if timer is not None:
             timer.cancel()
         await self.store.update_run(run_id, cancel_requested=True)
         live_owner = (
-            run.owner is not None
+            run.owner not in (None, self.worker_id)
             and run.lease_until is not None
             and run.lease_until > time.time()
             and not _owner_dead(run.owner)

@@ -446,3 +446,13 @@ async def test_an_answer_sent_the_moment_input_is_requested_is_accepted(mz: Harn
     finished = await wait_done(engine, run.id)
     assert finished.status == "succeeded" and finished.output is True
     assert answered and answered[0].exception() is None
+
+
+async def test_cancel_right_after_launch_closes_the_run(mz: Harness) -> None:
+    mz.workflow("slow", "steps:\n  - nap: {sleep: 2s}\n")
+    engine = await mz.engine()
+    run, _ = await engine.start("slow", {})
+    engine.launch(run.id)  # the task exists but has not started yet
+    cancelled = await engine.cancel(run.id)
+    assert cancelled.status == "cancelled"
+    assert (await engine.store.list_events(run.id))[-1].type == "run.cancelled"
