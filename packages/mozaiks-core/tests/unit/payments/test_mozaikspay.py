@@ -12,7 +12,8 @@ from mozaiks_core_runtime.payments import (
     PaymentsConfig,
     PaymentsDisabledError,
 )
-from payments_harness import HttpPeer, NoNetworkTransport, Recorded, User
+from payments_harness import User
+from recording_peer import HttpPeer, NoNetworkTransport, Recorded
 
 SLEEPS: list[float] = []
 

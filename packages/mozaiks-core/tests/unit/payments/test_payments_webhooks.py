@@ -21,7 +21,7 @@ from mozaiks_core_runtime.payments import (
 )
 from mozaiks_core_runtime.payments._signing import signature_header
 from mozaiks_core_runtime.payments.stripe_provider import StripeProvider
-from payments_harness import NoNetworkTransport
+from recording_peer import NoNetworkTransport
 
 SECRET = "whsec_test_secret"
 

@@ -15,7 +15,8 @@ from mozaiks_core_runtime.payments import (
     WebhookVerificationError,
 )
 from mozaiks_core_runtime.payments.stripe_provider import StripeProvider
-from payments_harness import HttpPeer, Recorded, User
+from payments_harness import User
+from recording_peer import HttpPeer, Recorded
 
 SECRET = "whsec_unit"
 

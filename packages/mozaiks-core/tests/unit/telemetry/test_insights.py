@@ -5,7 +5,7 @@ import math
 import httpx
 import pytest
 from mozaiks_core_runtime.telemetry import Insights, InsightsConfig, Metrics, insights, render
-from telemetry_harness import HttpPeer, NoNetworkTransport, Recorded
+from recording_peer import HttpPeer, NoNetworkTransport, Recorded
 
 SLEEPS: list[float] = []
 
