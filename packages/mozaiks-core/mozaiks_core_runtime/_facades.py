@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import anyio
 import anyio.from_thread
 
-from .docdb import Collection, Database
+from .docdb import Collection, Database, Transaction
 from .errors import ConfigurationError
 from .payments.base import Checkout, PaymentProvider, PaymentUser, Subscription
 from .payments.service import Payments
@@ -41,11 +42,19 @@ class DatabaseFacade:
         """Declare a collection's scoping (see :meth:`Database.declare`)."""
         return self._database().declare(name, owner_scoped=owner_scoped, owner_field=owner_field)
 
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """A block whose writes commit together (see :meth:`Database.transaction`)."""
+        return self._database().transaction()
+
+    def commit(self) -> None:
+        """Commit the request's writes so far (see :meth:`Database.commit`)."""
+        self._database().commit()
+
     def __repr__(self) -> str:
         return "<mozaiks_core_runtime.db>"
 
     def __dir__(self) -> list[str]:
-        return ["declare"]
+        return ["commit", "declare", "transaction"]
 
 
 db = DatabaseFacade()

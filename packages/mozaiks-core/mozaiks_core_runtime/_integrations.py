@@ -16,55 +16,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import time
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._request import Request
 from ._runtime import use_runtime
 from .auth._guards import require_user
 from .errors import ForbiddenError, PayloadTooLargeError, RequestError
 from .payments.config import DEFAULT_MOUNT_PATH
-from .telemetry.metrics import Metrics, metrics_response
+from .telemetry.metrics import metrics_response
 
 if TYPE_CHECKING:
     from .application import App
 
-__all__ = ["WORKFLOW_RUN_PATH", "MetricsMiddleware", "register_integration_routes"]
+__all__ = ["WORKFLOW_RUN_PATH", "register_integration_routes"]
 
 WORKFLOW_RUN_PATH = "/api/workflows/{name}/run"
 _INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)
-
-
-class MetricsMiddleware:
-    """Records every HTTP request in :class:`Metrics`, labelled by its route *template* (``unmatched`` for 404s)."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500
-
-        async def send_recording(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        start = time.perf_counter()
-        try:
-            await self.app(scope, receive, send_recording)
-        finally:
-            # Starlette's router stores the matched route in the (shared) scope; its ``path`` is the template.
-            template = getattr(scope.get("route"), "path", None)
-            self.metrics.observe_request(scope["method"], template or "unmatched", status, time.perf_counter() - start)
 
 
 async def _raw_body(request: StarletteRequest, limit: int) -> bytes:

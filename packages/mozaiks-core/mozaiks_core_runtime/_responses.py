@@ -1,4 +1,4 @@
-"""Turning handler results and errors into responses; security headers on every response."""
+"""Turning handler results and errors into responses."""
 
 from __future__ import annotations
 
@@ -7,21 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import MozaiksCoreError, RateLimitedError
 
-__all__ = ["SecurityHeadersMiddleware", "error_response", "to_response"]
+__all__ = ["error_response", "to_response"]
 
 log = logging.getLogger("mozaiks_core_runtime")
-
-_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-]
 
 
 def to_response(result: Any) -> Response:
@@ -54,30 +45,3 @@ def error_response(exc: BaseException) -> Response:
         return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=headers)
     log.error("unhandled error in handler", exc_info=exc)
     return JSONResponse({"error": "internal server error"}, status_code=500)
-
-
-class SecurityHeadersMiddleware:
-    """Adds conservative security headers (and HSTS in production) to every HTTP response.
-
-    Args:
-        app: The wrapped ASGI app.
-        hsts: Add ``Strict-Transport-Security``.
-    """
-
-    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
-        self.app = app
-        self.headers = [*_HEADERS, *([(b"strict-transport-security", b"max-age=31536000")] if hsts else [])]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in self.headers if k not in present]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)

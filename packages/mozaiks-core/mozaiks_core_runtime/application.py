@@ -35,14 +35,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ._edge import EdgeMiddleware
 from ._identity import RequestState, use_state
-from ._integrations import MetricsMiddleware, register_integration_routes
+from ._integrations import register_integration_routes
 from ._request import Request, read_json_body
-from ._responses import SecurityHeadersMiddleware, error_response, to_response
+from ._responses import error_response, to_response
 from ._runtime import Runtime, set_latest, use_runtime
 from .auth._provider import register_auth_routes
 from .config import Settings
-from .docdb import Database
+from .docdb import Database, Transaction
+from .docdb._transaction import begin as begin_transaction
+from .docdb._transaction import end as end_transaction
 from .errors import ConfigurationError
 from .plugins.registry import PluginRegistry
 from .telemetry import insights as insights_module
@@ -154,7 +157,7 @@ class App:
             ConfigurationError: The app is already serving requests.
         """
         self._check_open()
-        self._routes.append(Route(path, partial(self._endpoint, handler), methods=list(methods)))
+        self._routes.append(Route(path, partial(self._endpoint, _HandlerCall(handler)), methods=list(methods)))
 
     def add_raw_route(
         self, path: str, endpoint: Callable[[StarletteRequest], Awaitable[Response]], *, methods: Sequence[str]
@@ -178,20 +181,30 @@ class App:
             raise ConfigurationError("routes and middleware must be added before the app serves requests")
 
     # -- request handling ----------------------------------------------------------------------------------
-    async def _endpoint(self, handler: Callable[..., Any], raw: StarletteRequest) -> Response:
+    async def _endpoint(self, call: _HandlerCall, raw: StarletteRequest) -> Response:
         client = raw.client.host if raw.client else ""
         state = RequestState(partial(self.runtime.authenticate, raw.headers), client=client)
         with use_runtime(self.runtime), use_state(state):
+            tx, token = begin_transaction()
             try:
                 data = await read_json_body(raw, self.settings.max_body_bytes, self.settings.max_json_depth)
-                args, kwargs = _arguments(handler, Request(raw, data), raw.path_params)
-                if inspect.iscoroutinefunction(handler):
-                    result = await handler(*args, **kwargs)
+                request = Request(raw, data)
+                if call.is_async:
+                    try:
+                        result = await call(request, raw.path_params)
+                    except BaseException:
+                        if tx.pending:
+                            await run_in_threadpool(tx.rollback)
+                        raise
+                    if tx.pending:
+                        await run_in_threadpool(tx.commit)
                 else:
-                    result = await run_in_threadpool(handler, *args, **kwargs)
+                    result = await run_in_threadpool(call.run_in_transaction, tx, request, raw.path_params)
                 return to_response(result)
             except Exception as exc:
                 return error_response(exc)
+            finally:
+                end_transaction(tx, token)
 
     def _health(self, request: Request) -> dict[str, Any]:
         return {"status": "ok", "app": self.settings.app_id, "mode": self.settings.mode}
@@ -242,17 +255,19 @@ class App:
                 ("http://localhost:5173", "http://127.0.0.1:5173") if self.settings.env == "development" else ()
             )
             middleware = [
-                Middleware(MetricsMiddleware, metrics=self.runtime.metrics),
-                Middleware(SecurityHeadersMiddleware, hsts=self.settings.env == "production"),
-                Middleware(
-                    CORSMiddleware,
-                    allow_origins=list(cors),
-                    allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                    allow_headers=["Authorization", "Content-Type", "X-API-Key", "Idempotency-Key"],
-                    max_age=600,
-                ),
-                *self._middleware,
+                Middleware(EdgeMiddleware, metrics=self.runtime.metrics, hsts=self.settings.env == "production")
             ]
+            if cors:  # no allowlist, no CORS layer: browsers then refuse every cross-origin call
+                middleware.append(
+                    Middleware(
+                        CORSMiddleware,
+                        allow_origins=list(cors),
+                        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                        allow_headers=["Authorization", "Content-Type", "X-API-Key", "Idempotency-Key"],
+                        max_age=600,
+                    )
+                )
+            middleware += self._middleware
             self._asgi = Starlette(
                 routes=self._routes,
                 middleware=middleware,
@@ -266,16 +281,41 @@ class App:
         await self.build()(scope, receive, send)
 
 
-def _arguments(
-    handler: Callable[..., Any], request: Request, path_params: dict[str, Any]
-) -> tuple[list[Any], dict[str, Any]]:
-    try:
-        params = inspect.signature(handler).parameters
-    except (TypeError, ValueError):
-        return [request], {}
-    if not params:
-        return [], {}
-    return [request], {k: v for k, v in path_params.items() if k in params}
+class _HandlerCall:
+    """A handler with how to call it, worked out once at registration (not per request).
+
+    A handler takes the :class:`Request` as its first argument (or nothing at all) and, by keyword, whichever
+    path parameters it names.
+    """
+
+    def __init__(self, handler: Callable[..., Any]) -> None:
+        self.handler = handler
+        self.is_async = inspect.iscoroutinefunction(handler)
+        try:
+            params = inspect.signature(handler).parameters
+        except (TypeError, ValueError):
+            self.takes_request, self.names = True, frozenset[str]()
+        else:
+            self.takes_request, self.names = bool(params), frozenset(params)
+
+    def __call__(self, request: Request, path_params: dict[str, Any]) -> Any:
+        if not self.takes_request:
+            return self.handler()
+        if not path_params:
+            return self.handler(request)
+        return self.handler(request, **{k: v for k, v in path_params.items() if k in self.names})
+
+    def run_in_transaction(self, tx: Transaction, request: Request, path_params: dict[str, Any]) -> Any:
+        """Call a sync handler and commit (or roll back) its writes in the same worker thread."""
+        try:
+            result = self(request, path_params)
+        except BaseException:
+            if tx.pending:
+                tx.rollback()
+            raise
+        if tx.pending:
+            tx.commit()
+        return result
 
 
 def _caller_dir() -> Path:

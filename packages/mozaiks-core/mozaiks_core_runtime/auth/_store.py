@@ -17,7 +17,7 @@ from typing import Any
 
 from .._identity import User, system_context
 from ..config import Settings
-from ..docdb import Database, Document, new_id
+from ..docdb import Database, Document, commit_current, new_id
 from ..errors import AuthError, NotFoundError
 
 __all__ = ["AuthStore", "Rotation", "email_key"]
@@ -135,6 +135,7 @@ class AuthStore:
                 used_at = now
             if now - float(used_at) > self.settings.refresh_reuse_grace:
                 self.revoke_session(session)
+                commit_current()  # the revocation must survive the error this request ends with
                 raise AuthError("refresh token reuse detected: the session was revoked")
             raise AuthError("refresh token already used")
 

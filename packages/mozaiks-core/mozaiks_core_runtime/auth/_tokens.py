@@ -3,11 +3,17 @@
 Verification follows RFC 8725: the algorithm comes from a fixed list chosen by the key source (HS256 for the
 shared secret, RS256/ES256 for JWKS; never ``none``), and ``exp``, ``iss``, ``aud`` and ``sub`` are required.
 Only tokens with ``typ`` ``access`` are accepted, so refresh or execution tokens cannot stand in for them.
+
+A client sends the same access token with every request until it expires, so verified tokens are remembered in
+a small bounded cache keyed by the exact token string (signature included): a hit skips the signature and claim
+checks but still enforces expiry. Nothing is cached for a token that fails, and session revocation is checked
+per request by the caller, not here.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +28,7 @@ __all__ = ["ASYMMETRIC_ALGORITHMS", "LEEWAY_SECONDS", "TokenIssuer", "TokenVerif
 
 ASYMMETRIC_ALGORITHMS = ("RS256", "ES256")
 LEEWAY_SECONDS = 30
+VERIFIED_CACHE_SIZE = 4096
 _REQUIRED = ["exp", "iss", "aud", "sub"]
 
 
@@ -51,10 +58,12 @@ class TokenVerifier:
     def __init__(self, settings: Settings, jwks_client: jwt.PyJWKClient | None = None) -> None:
         self.settings = settings
         self._jwks = jwks_client
+        self._verified: dict[str, dict[str, Any]] = {}
+        self._verified_lock = threading.Lock()
         if self._jwks is None and settings.jwks_url:
             self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300, timeout=5)
 
-    def _key(self, token: str, alg: object) -> tuple[Any, Sequence[str]]:
+    def _key(self, token: str, alg: object) -> tuple[Any, list[str]]:
         if alg == "HS256" and self.settings.jwt_secret:
             return self.settings.jwt_secret, ["HS256"]
         if alg in ASYMMETRIC_ALGORITHMS and self._jwks is not None:
@@ -71,11 +80,33 @@ class TokenVerifier:
             AuthError: Malformed, badly signed, expired, not yet valid, for another issuer, audience or app,
                 or not an access token.
         """
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise AuthError("invalid token") from None
-        key, algorithms = self._key(token, header.get("alg"))
+        claims = self._verified.get(token)
+        if claims is not None:
+            if claims["exp"] + LEEWAY_SECONDS > time.time():
+                return dict(claims)
+            with self._verified_lock:
+                self._verified.pop(token, None)
+            raise AuthError("token expired")
+        claims = self._verify(token)
+        if isinstance(claims["exp"], int | float):
+            with self._verified_lock:
+                if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                    del self._verified[next(iter(self._verified))]  # the oldest entry
+                self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> dict[str, Any]:
+        if self._jwks is None:
+            # Only the shared secret can sign: decode once with HS256 (no separate header parse).
+            if not self.settings.jwt_secret:
+                raise AuthError("invalid token: algorithm not accepted")
+            key, algorithms = self.settings.jwt_secret, ["HS256"]
+        else:
+            try:
+                header = jwt.get_unverified_header(token)
+            except jwt.PyJWTError:
+                raise AuthError("invalid token") from None
+            key, algorithms = self._key(token, header.get("alg"))
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,

@@ -7,13 +7,26 @@ with the owner in its own indexed column and the body as JSON (SQLite) or JSONB 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..errors import DatabaseError
+from ..errors import DatabaseError, RequestError
 from ._query import Condition, Cursor, Sort
 
-__all__ = ["Backend", "Row", "Scope", "open_backend"]
+__all__ = ["Backend", "Row", "Scope", "dump_document", "open_backend"]
+
+
+def dump_document(data: dict[str, Any]) -> str:
+    """Serialise a document body as JSON text.
+
+    Raises:
+        RequestError: A value is not JSON (a set, a datetime, NaN…), named in the message.
+    """
+    try:
+        return json.dumps(data, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise RequestError(f"document is not JSON-serialisable: {exc}") from None
 
 
 @dataclass(frozen=True)

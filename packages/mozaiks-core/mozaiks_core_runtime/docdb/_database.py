@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ..errors import InvalidFilterError
 from ._backend import Backend, open_backend
 from ._collection import Collection
+from ._transaction import Transaction, commit_current, transaction
 
 __all__ = ["Database"]
 
@@ -83,6 +86,20 @@ class Database:
     def _check(name: str) -> None:
         if not _NAME.match(name):
             raise InvalidFilterError(f"invalid collection name {name!r}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Run a block as one transaction (request handlers already run in one; the block then joins it)."""
+        with transaction() as tx:
+            yield tx
+
+    def commit(self) -> None:
+        """Commit the current transaction's writes now; later writes of the request start a new one.
+
+        Call it before slow work (an HTTP call, a long computation) that follows writes, so that other requests
+        are not kept waiting on SQLite's single writer. ``workflows.execute`` does it for you.
+        """
+        commit_current()
 
     def open(self) -> None:
         """Connect and create the schema (idempotent; the first query also does it)."""

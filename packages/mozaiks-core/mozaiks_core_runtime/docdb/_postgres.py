@@ -2,6 +2,11 @@
 
 The loop thread lets the synchronous API (called from handler threads, scripts or the event loop itself) and
 the async twins share one pool without ever blocking the server's own loop on a foreign future.
+
+Inside a transaction (see :mod:`._transaction`) the first write acquires a connection from the pool and starts a
+database transaction on it; the transaction's later statements use that connection until it commits or rolls
+back. Inserts use ``ON CONFLICT DO NOTHING``, so a duplicate id is a :class:`ConflictError` that leaves the
+transaction usable (a failed statement would abort it).
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ import asyncio
 import json
 import threading
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..errors import ConflictError, DatabaseError, MissingExtraError
-from ._backend import Row, Scope
+from ._backend import Row, Scope, dump_document
 from ._query import Condition, Cursor, Sort
+from ._transaction import current_transaction
 
 __all__ = ["PostgresBackend"]
 
@@ -104,6 +111,14 @@ def _keyset(sort: Sort, after: Cursor, p: _Params) -> str:
     return f"({key} {lt} {value} OR ({key} = {value} AND id {lt} {p.add(after.last_id)}){tail})"
 
 
+@dataclass
+class _Open:
+    """A transaction's connection and its asyncpg transaction."""
+
+    conn: Any
+    tr: Any
+
+
 class PostgresBackend:
     """Documents in PostgreSQL.
 
@@ -168,18 +183,63 @@ class PostgresBackend:
                 self._pool = None
             self._stop_loop()
 
-    def _call(self, method: str, sql: str, params: list[Any]) -> Any:
+    def _begin(self) -> _Open:
+        async def begin() -> _Open:
+            conn = await self._pool.acquire()
+            tr = conn.transaction()
+            try:
+                await tr.start()
+            except BaseException:
+                await self._pool.release(conn)
+                raise
+            return _Open(conn, tr)
+
+        try:
+            return self._submit(begin())
+        except Exception as exc:
+            raise DatabaseError(f"cannot start a transaction: {type(exc).__name__}: {exc}") from exc
+
+    def _end(self, open_: _Open, commit: bool) -> Any:
+        async def end() -> None:
+            try:
+                await (open_.tr.commit() if commit else open_.tr.rollback())
+            finally:
+                await self._pool.release(open_.conn)
+
+        def run() -> None:
+            try:
+                self._submit(end())
+            except Exception as exc:
+                raise DatabaseError(
+                    f"{'commit' if commit else 'rollback'} failed: {type(exc).__name__}: {exc}"
+                ) from exc
+
+        return run
+
+    def _call(self, method: str, sql: str, params: list[Any], *, write: bool = False) -> Any:
         self.open()
+        tx = current_transaction()
+        if tx is not None and (write or tx.handle(self) is not None):
+            with tx.mutex:  # one statement per connection at a time, and one BEGIN however many threads race
+                open_: _Open | None = tx.handle(self)
+                if open_ is None:
+                    open_ = self._begin()
+                    tx.join(self, open_, commit=self._end(open_, True), rollback=self._end(open_, False))
+                conn = open_.conn
+                return self._execute(getattr(conn, method)(sql, *params))
 
         async def run() -> Any:
             async with self._pool.acquire() as conn:
                 return await getattr(conn, method)(sql, *params)
 
+        return self._execute(run())
+
+    def _execute(self, statement: Coroutine[Any, Any, T]) -> T:
         try:
-            return self._submit(run())
+            return self._submit(statement)
         except Exception as exc:
             if type(exc).__name__ == "UniqueViolationError":
-                raise ConflictError("a document with this id already exists") from exc
+                raise ConflictError("a document with these values already exists") from exc
             raise DatabaseError(f"database error: {type(exc).__name__}: {exc}") from exc
 
     def ping(self) -> None:
@@ -188,12 +248,15 @@ class PostgresBackend:
 
     def insert(self, scope: Scope, row: Row) -> None:
         """Insert a new document."""
-        self._call(
+        status = self._call(
             "execute",
             "INSERT INTO mozaiks_documents (app_id, collection, id, owner, data, version) "
-            "VALUES ($1, $2, $3, $4, $5::jsonb, $6)",
-            [scope.app_id, scope.collection, row.id, row.owner, json.dumps(row.data), row.version],
+            "VALUES ($1, $2, $3, $4, $5::jsonb, $6) ON CONFLICT DO NOTHING",
+            [scope.app_id, scope.collection, row.id, row.owner, dump_document(row.data), row.version],
+            write=True,
         )
+        if not str(status).endswith(" 1"):
+            raise ConflictError("a document with this id already exists")
 
     def get(self, scope: Scope, doc_id: str) -> Row | None:
         """Fetch one document by id."""
@@ -238,13 +301,14 @@ class PostgresBackend:
     def replace(self, scope: Scope, doc_id: str, data: dict[str, Any], expect_version: int) -> bool:
         """Replace a document's body if its version still matches."""
         p = _Params()
-        body = p.json(data)
+        body = p.add(dump_document(data), "::jsonb")
         where = _scope(scope, p)
         status = self._call(
             "execute",
             f"UPDATE mozaiks_documents SET data = {body}, version = version + 1 "
             f"WHERE {where} AND id = {p.add(doc_id)} AND version = {p.add(expect_version)}",
             p.values,
+            write=True,
         )
         return str(status).endswith(" 1")
 
@@ -253,6 +317,6 @@ class PostgresBackend:
         p = _Params()
         where = _scope(scope, p)
         status = self._call(
-            "execute", f"DELETE FROM mozaiks_documents WHERE {where} AND id = {p.add(doc_id)}", p.values
+            "execute", f"DELETE FROM mozaiks_documents WHERE {where} AND id = {p.add(doc_id)}", p.values, write=True
         )
         return str(status).endswith(" 1")

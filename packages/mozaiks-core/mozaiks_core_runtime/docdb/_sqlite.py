@@ -1,16 +1,24 @@
-"""SQLite backend: one connection in WAL mode behind a lock, documents as JSON text."""
+"""SQLite backend: one connection in WAL mode behind a lock, documents as JSON text.
+
+Outside a transaction the lock is held for one statement (autocommit). Inside one (see :mod:`._transaction`) the
+first write takes the lock and runs ``BEGIN IMMEDIATE``; the transaction keeps the lock until it commits or rolls
+back, and its later statements — from whichever thread — run under it.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError, DatabaseError
-from ._backend import Row, Scope
+from ._backend import Row, Scope, dump_document
 from ._query import Condition, Cursor, Sort
+from ._transaction import current_transaction
 
 __all__ = ["SQLiteBackend"]
 
@@ -23,9 +31,12 @@ CREATE TABLE IF NOT EXISTS mozaiks_documents (
     data TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (app_id, collection, id)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS mozaiks_documents_owner ON mozaiks_documents (app_id, collection, owner, id);
 """
+
+
+_LOCK_TIMEOUT = 30.0
 
 
 def _path(path: tuple[str, ...]) -> str:
@@ -109,12 +120,14 @@ class SQLiteBackend:
     def __init__(self, url: str) -> None:
         self.url = url
         self._file = url.removeprefix("sqlite:///").removeprefix("sqlite://") or ":memory:"
-        self._lock = threading.RLock()
+        self._open_lock = threading.Lock()
+        # A plain Lock, not an RLock: a transaction takes it in one worker thread and may release it in another.
+        self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
 
     def open(self) -> None:
         """Open the file (creating its folder) in WAL mode and create the schema."""
-        with self._lock:
+        with self._open_lock:
             if self._conn is not None:
                 return
             if self._file != ":memory:":
@@ -130,46 +143,104 @@ class SQLiteBackend:
 
     def close(self) -> None:
         """Close the connection."""
-        with self._lock:
+        with self._open_lock, self._lock:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
 
-    def _run(self, sql: str, params: list[Any]) -> sqlite3.Cursor:
-        self.open()
-        assert self._conn is not None
+    def _take_lock(self) -> None:
+        if not self._lock.acquire(timeout=_LOCK_TIMEOUT):
+            raise DatabaseError(
+                f"database busy: no access to {self._file!r} within {_LOCK_TIMEOUT:.0f} s (a long request holds "
+                "its write transaction; call db.commit() before slow work)"
+            )
+
+    @contextmanager
+    def _connection(self, write: bool) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock; inside a transaction, the transaction's (opened on its first write)."""
+        if self._conn is None:
+            self.open()
+        conn = self._conn
+        assert conn is not None
+        tx = current_transaction()
+        if tx is not None and (write or tx.handle(self) is not None):
+            with tx.mutex:  # one statement of the transaction at a time, and one BEGIN however many threads race
+                if tx.handle(self) is None:
+                    self._take_lock()
+                    try:
+                        conn.execute("BEGIN IMMEDIATE")
+                    except sqlite3.Error as exc:
+                        self._lock.release()
+                        raise DatabaseError(f"cannot start a transaction: {exc}") from exc
+                    tx.join(
+                        self,
+                        conn,
+                        commit=self._end_transaction(conn, "COMMIT"),
+                        rollback=self._end_transaction(conn, "ROLLBACK"),
+                    )
+                yield conn
+            return
+        self._take_lock()
         try:
-            return self._conn.execute(sql, params)
-        except sqlite3.IntegrityError as exc:
-            raise ConflictError("a document with this id already exists") from exc
-        except sqlite3.Error as exc:
-            raise DatabaseError(f"database error: {exc}") from exc
+            yield conn
+        finally:
+            self._lock.release()
+
+    def _end_transaction(self, conn: sqlite3.Connection, statement: str) -> Callable[[], None]:
+        def end() -> None:
+            try:
+                conn.execute(statement)
+            except sqlite3.Error as exc:
+                if statement == "COMMIT":
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                raise DatabaseError(f"{statement.lower()} failed: {exc}") from exc
+            finally:
+                self._lock.release()
+
+        return end
+
+    def _run(self, sql: str, params: list[Any], *, write: bool = False) -> list[Any] | int:
+        """Run one statement; return its rows (reads) or its row count (writes)."""
+        with self._connection(write) as conn:
+            try:
+                cur = conn.execute(sql, params)
+                return cur.rowcount if write else cur.fetchall()
+            except sqlite3.IntegrityError as exc:
+                raise ConflictError("a document with this id already exists") from exc
+            except sqlite3.Error as exc:
+                raise DatabaseError(f"database error: {exc}") from exc
+
+    def _rows(self, sql: str, params: list[Any]) -> list[Any]:
+        found = self._run(sql, params)
+        assert isinstance(found, list)
+        return found
+
+    def _write(self, sql: str, params: list[Any]) -> int:
+        count = self._run(sql, params, write=True)
+        assert isinstance(count, int)
+        return count
 
     def ping(self) -> None:
         """Run ``SELECT 1``."""
-        with self._lock:
-            self._run("SELECT 1", [])
+        self._rows("SELECT 1", [])
 
     def insert(self, scope: Scope, row: Row) -> None:
         """Insert a new document."""
-        with self._lock:
-            self._run(
-                "INSERT INTO mozaiks_documents (app_id, collection, id, owner, data, version) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [scope.app_id, scope.collection, row.id, row.owner, json.dumps(row.data), row.version],
-            )
+        self._write(
+            "INSERT INTO mozaiks_documents (app_id, collection, id, owner, data, version) VALUES (?, ?, ?, ?, ?, ?)",
+            [scope.app_id, scope.collection, row.id, row.owner, dump_document(row.data), row.version],
+        )
 
     def get(self, scope: Scope, doc_id: str) -> Row | None:
         """Fetch one document by id."""
         params: list[Any] = []
         where = _scope(scope, params)
         params.append(doc_id)
-        with self._lock:
-            found = self._run(
-                f"SELECT id, owner, data, version FROM mozaiks_documents WHERE {where} AND id = ?", params
-            )
-            rec = found.fetchone()
-        return None if rec is None else Row(rec[0], rec[1], json.loads(rec[2]), rec[3])
+        recs = self._rows(f"SELECT id, owner, data, version FROM mozaiks_documents WHERE {where} AND id = ?", params)
+        return None if not recs else Row(recs[0][0], recs[0][1], json.loads(recs[0][2]), recs[0][3])
 
     def query(
         self, scope: Scope, conditions: list[Condition], sort: Sort, limit: int, after: Cursor | None
@@ -190,37 +261,26 @@ class SQLiteBackend:
             f"SELECT id, owner, data, version FROM mozaiks_documents WHERE {' AND '.join(clauses)} "
             f"ORDER BY {order} LIMIT ?"
         )
-        with self._lock:
-            recs = self._run(sql, params).fetchall()
-        return [Row(r[0], r[1], json.loads(r[2]), r[3]) for r in recs]
+        return [Row(r[0], r[1], json.loads(r[2]), r[3]) for r in self._rows(sql, params)]
 
     def count(self, scope: Scope, conditions: list[Condition]) -> int:
         """Count documents matching every condition."""
         params: list[Any] = []
         clauses = [_scope(scope, params)] + [_condition(c, params) for c in conditions]
-        with self._lock:
-            sql = f"SELECT COUNT(*) FROM mozaiks_documents WHERE {' AND '.join(clauses)}"
-            rec = self._run(sql, params).fetchone()
-        return int(rec[0])
+        recs = self._rows(f"SELECT COUNT(*) FROM mozaiks_documents WHERE {' AND '.join(clauses)}", params)
+        return int(recs[0][0])
 
     def replace(self, scope: Scope, doc_id: str, data: dict[str, Any], expect_version: int) -> bool:
         """Replace a document's body if its version still matches."""
-        params: list[Any] = [json.dumps(data)]
+        params: list[Any] = [dump_document(data)]
         where = _scope(scope, params)
         params += [doc_id, expect_version]
-        with self._lock:
-            cur = self._run(
-                f"UPDATE mozaiks_documents SET data = ?, version = version + 1 "
-                f"WHERE {where} AND id = ? AND version = ?",
-                params,
-            )
-        return cur.rowcount == 1
+        sql = f"UPDATE mozaiks_documents SET data = ?, version = version + 1 WHERE {where} AND id = ? AND version = ?"
+        return self._write(sql, params) == 1
 
     def delete(self, scope: Scope, doc_id: str) -> bool:
         """Delete a document."""
         params: list[Any] = []
         where = _scope(scope, params)
         params.append(doc_id)
-        with self._lock:
-            cur = self._run(f"DELETE FROM mozaiks_documents WHERE {where} AND id = ?", params)
-        return cur.rowcount == 1
+        return self._write(f"DELETE FROM mozaiks_documents WHERE {where} AND id = ?", params) == 1

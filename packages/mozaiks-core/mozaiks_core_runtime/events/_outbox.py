@@ -8,7 +8,6 @@ or too many attempts. mozaiks-ai receives the outbox id as the event id, so rede
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import re
@@ -22,7 +21,7 @@ import httpx
 
 from .._identity import system_context
 from ..config import Settings
-from ..docdb import Database, Document
+from ..docdb import Database, Document, current_transaction
 from ..errors import RequestError
 
 __all__ = ["Outbox"]
@@ -88,15 +87,21 @@ class Outbox:
             raise RequestError(f"invalid event type {type!r}")
         if data is not None and not isinstance(data, Mapping):
             raise RequestError("event data must be an object")
-        try:
-            payload = json.loads(json.dumps(dict(data or {})))
-        except (TypeError, ValueError) as exc:
-            raise RequestError(f"event data is not JSON-serialisable: {exc}") from None
         with system_context():
+            # Serialised (and checked) by the insert; inside a request it commits with the request's other writes.
             row = self.rows.create(
-                type=type, data=payload, status="pending", attempts=0, next_attempt_at=time.time(), last_error=None
+                type=type,
+                data=dict(data or {}),
+                status="pending",
+                attempts=0,
+                next_attempt_at=time.time(),
+                last_error=None,
             )
-        self._notify()
+        tx = current_transaction()
+        if tx is not None:
+            tx.after_commit(self._notify)  # the sender cannot see the row before it is committed
+        else:
+            self._notify()
         return row.id
 
     async def emit_async(self, type: str, data: Mapping[str, Any] | None = None) -> str:

@@ -8,10 +8,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import anyio.to_thread
 import httpx
 
 from .._identity import current_state
 from ..config import Settings
+from ..docdb._transaction import commit_current, current_transaction
 from ..errors import WorkflowClientError
 
 __all__ = ["WorkflowClient"]
@@ -105,6 +107,7 @@ class WorkflowClient:
             WorkflowClientError: Not configured, unreachable after retries, or refused (``status`` says how).
         """
         url, body, headers = self._request(workflow, data, wait, idempotency_key)
+        commit_current()  # the request's writes first: the run may read them, and no lock is held while waiting
         error: Exception | None = None
         with httpx.Client(timeout=self.timeout, transport=self._transport) as client:
             for attempt in range(self.attempts):
@@ -130,6 +133,9 @@ class WorkflowClient:
     ) -> dict[str, Any]:
         """Async twin of :meth:`execute`."""
         url, body, headers = self._request(workflow, data, wait, idempotency_key)
+        tx = current_transaction()
+        if tx is not None and tx.pending:  # commit the request's writes first: the run may read them
+            await anyio.to_thread.run_sync(tx.commit)
         error: Exception | None = None
         async with httpx.AsyncClient(timeout=self.timeout, transport=self._async_transport) as client:
             for attempt in range(self.attempts):

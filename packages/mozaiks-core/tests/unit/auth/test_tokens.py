@@ -147,3 +147,46 @@ async def test_04_other_app_refresh_and_execution_tokens_are_refused(
     assert await status(client, mint(SECRET, typ="refresh")) == 401
     assert await status(client, mint(SECRET, typ="execution")) == 401
     assert await status(client, mint(SECRET, app_id="test-app")) == 200
+
+
+class _Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_a_remembered_token_still_expires_and_failures_are_never_remembered(
+    make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mozaiks_core_runtime.auth import _tokens
+    from mozaiks_core_runtime.errors import AuthError
+
+    verifier = make_app().runtime.verifier
+    token = mint(SECRET, exp=int(time.time()) + 60)
+    assert verifier.verify(token)["sub"] == "u1"
+    assert verifier.verify(token)["sub"] == "u1"  # from the cache
+    clock = _Clock(time.time() + 60 + _tokens.LEEWAY_SECONDS + 1)
+    monkeypatch.setattr(_tokens, "time", clock)
+    with pytest.raises(AuthError, match="expired"):
+        verifier.verify(token)
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        with pytest.raises(AuthError):
+            verifier.verify(forged)
+    assert forged not in verifier._verified and token not in verifier._verified
+
+
+def test_the_cache_of_verified_tokens_is_bounded(make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch) -> None:
+    from mozaiks_core_runtime.auth import _tokens
+
+    monkeypatch.setattr(_tokens, "VERIFIED_CACHE_SIZE", 3)
+    verifier = make_app().runtime.verifier
+    tokens = [mint(SECRET, sub=f"u{i}") for i in range(10)]
+    for token in tokens:
+        verifier.verify(token)
+    assert list(verifier._verified) == tokens[-3:]
+    claims = verifier.verify(tokens[-1])
+    claims["sub"] = "mallory"  # callers get a copy: the cached claims stay as verified
+    assert verifier.verify(tokens[-1])["sub"] == "u9"

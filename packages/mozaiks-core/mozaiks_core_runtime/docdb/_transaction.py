@@ -1,0 +1,156 @@
+"""Transactions: the writes of one request (or one ``with db.transaction():`` block) commit together.
+
+Every handler an :class:`~mozaiks_core_runtime.App` serves runs inside a :class:`Transaction`. Nothing happens
+until the first write: reads before it are ordinary autocommit reads. The first write opens a real database
+transaction (``BEGIN IMMEDIATE`` on SQLite, a pooled connection in a transaction on PostgreSQL) that every later
+call of the same request joins (reads too, so the request sees its own writes) — whether from the handler's
+thread or, for async handlers, from any worker thread. It commits when the handler returns and rolls back when it
+raises, so ``db.tasks.create(...)`` followed by ``events.emit(...)`` is one atomic commit.
+
+Callbacks registered with :meth:`Transaction.after_commit` (the outbox waking its sender) run once the data is
+durable. :meth:`Transaction.commit` may be called early (``db.commit()``): the runtime's own network clients do it
+before slow calls, so a SQLite write lock is never held across a request to another service.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Transaction", "commit_current", "current_transaction", "transaction"]
+
+log = logging.getLogger("mozaiks_core_runtime.db")
+
+
+@dataclass
+class _Part:
+    handle: Any
+    commit: Callable[[], None]
+    rollback: Callable[[], None]
+
+
+class Transaction:
+    """An open unit of work; backends join it on their first write (see the module docs)."""
+
+    def __init__(self) -> None:
+        self._parts: dict[int, _Part] = {}
+        self._after_commit: list[Callable[[], None]] = []
+        self.closed = False
+        #: Serialises statements of this transaction issued concurrently (``asyncio.gather`` of db calls).
+        self.mutex = threading.RLock()
+
+    @property
+    def pending(self) -> bool:
+        """Whether there is anything to commit (a backend joined, or a callback waits for the commit)."""
+        return bool(self._parts or self._after_commit)
+
+    def handle(self, owner: object) -> Any | None:
+        """Return ``owner``'s handle (its connection) if it joined this transaction, else ``None``."""
+        part = self._parts.get(id(owner))
+        return None if part is None else part.handle
+
+    def join(self, owner: object, handle: Any, *, commit: Callable[[], None], rollback: Callable[[], None]) -> None:
+        """Register ``owner``'s open database transaction, to be committed or rolled back with this one."""
+        self._parts[id(owner)] = _Part(handle, commit, rollback)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` after the next successful commit (dropped on rollback)."""
+        self._after_commit.append(callback)
+
+    def commit(self) -> None:
+        """Commit every joined backend, then run the after-commit callbacks; the transaction stays usable.
+
+        Raises:
+            DatabaseError: A commit failed; the remaining parts were rolled back.
+        """
+        with self.mutex:
+            parts, self._parts = list(self._parts.values()), {}
+            callbacks, self._after_commit = self._after_commit, []
+            self._commit_parts(parts)
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("after-commit callback failed")
+
+    @staticmethod
+    def _commit_parts(parts: list[_Part]) -> None:
+        for index, part in enumerate(parts):
+            try:
+                part.commit()
+            except BaseException:
+                for rest in parts[index + 1 :]:
+                    _quietly(rest.rollback)
+                raise
+
+    def rollback(self) -> None:
+        """Roll back every joined backend and drop the after-commit callbacks."""
+        with self.mutex:
+            parts, self._parts = list(self._parts.values()), {}
+            self._after_commit = []
+            for part in parts:
+                _quietly(part.rollback)
+
+
+def _quietly(action: Callable[[], None]) -> None:
+    try:
+        action()
+    except Exception:
+        log.exception("rollback failed")
+
+
+_current: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar("mozaiks_core_tx", default=None)
+
+
+def current_transaction() -> Transaction | None:
+    """Return the open transaction of this request or block, or ``None`` (autocommit)."""
+    tx = _current.get()
+    return None if tx is None or tx.closed else tx
+
+
+def commit_current() -> None:
+    """Commit what the current transaction wrote so far (no-op outside one)."""
+    tx = current_transaction()
+    if tx is not None and tx.pending:
+        tx.commit()
+
+
+@contextmanager
+def transaction() -> Iterator[Transaction]:
+    """Run a block as one transaction: commit when it ends, roll back if it raises.
+
+    Inside an open transaction (a request handler, an outer block) the block joins it instead.
+    """
+    outer = current_transaction()
+    if outer is not None:
+        yield outer
+        return
+    tx = Transaction()
+    token = _current.set(tx)
+    try:
+        yield tx
+    except BaseException:
+        tx.rollback()
+        raise
+    else:
+        tx.commit()
+    finally:
+        tx.closed = True
+        _current.reset(token)
+
+
+def begin() -> tuple[Transaction, contextvars.Token[Transaction | None]]:
+    """Open a transaction for a request and make it current (the App ends it with :func:`end`)."""
+    tx = Transaction()
+    return tx, _current.set(tx)
+
+
+def end(tx: Transaction, token: contextvars.Token[Transaction | None]) -> None:
+    """Close a request's transaction (after its commit or rollback) and restore the previous one."""
+    tx.closed = True
+    _current.reset(token)
