@@ -7,8 +7,15 @@ route                                                          what
 ``POST /api/payments/webhook/{provider}``                      raw body, no auth; verified and de-duplicated
 ``GET  /api/payments/sandbox/checkout/{checkout_id}``          sandbox checkout page (not in production)
 ``POST /api/payments/sandbox/checkout/{checkout_id}/complete`` sandbox pay/cancel (not in production)
+``POST /api/payments/checkout``                                ``{"plan_id", "provider"?}`` → a checkout (user needed)
+``GET  /api/payments/subscription``                            the user's subscription (user needed)
+``POST /api/payments/cancel``                                  cancel the user's subscription (user needed)
+``POST /api/marketing/campaigns``                              a campaign → MozaiksMarketing (managed mode; user needed)
 ``POST /api/workflows/{name}/run``                             frontend → allowed workflow on mozaiks-ai (user needed)
 =============================================================  ======================================================
+
+The frontend (``@mozaiks/core-runtime``) calls these with the user's token; provider keys, the marketing API key
+and the runtime token stay on the server.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request as StarletteRequest
@@ -23,7 +31,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ._request import Request
 from ._runtime import use_runtime
-from .auth._guards import require_user
+from .auth._guards import current_user, require_user
 from .errors import ForbiddenError, PayloadTooLargeError, RequestError
 from .payments.config import DEFAULT_MOUNT_PATH
 from .telemetry.metrics import metrics_response
@@ -128,3 +136,41 @@ def register_integration_routes(app: App) -> None:
         return await runtime.workflows.execute_async(name, data, wait=wait, idempotency_key=key)
 
     app.add_route(WORKFLOW_RUN_PATH, run_workflow, methods=["POST"])
+    _register_frontend_routes(app)
+
+
+def _register_frontend_routes(app: App) -> None:
+    """Payments and marketing for the app's frontend: the user's token in, provider keys never out."""
+    runtime = app.runtime
+
+    def provider_name(request: Request) -> str | None:
+        name = request.data.get("provider") if request.method == "POST" else request.query.get("provider")
+        if name is not None and (not isinstance(name, str) or not name):
+            raise RequestError('"provider" must be a provider name')
+        return name
+
+    @require_user
+    async def checkout(request: Request) -> Any:
+        plan_id = request.data.get("plan_id")
+        if not isinstance(plan_id, str) or not plan_id.strip():
+            raise RequestError('"plan_id" is required: the plan to buy', details={"field": "plan_id"})
+        made = await runtime.payments.create_checkout(plan_id, current_user(), provider=provider_name(request))
+        return asdict(made), 201
+
+    @require_user
+    async def subscription(request: Request) -> Any:
+        return asdict(await runtime.payments.subscription_status(current_user(), provider=provider_name(request)))
+
+    @require_user
+    async def cancel(request: Request) -> Any:
+        return asdict(await runtime.payments.cancel(current_user(), provider=provider_name(request)))
+
+    @require_user
+    async def campaign(request: Request) -> Any:
+        key = request.headers.get("idempotency-key") or None
+        return await runtime.marketing.create_campaign(request.data, user_id=current_user().id, idempotency_key=key)
+
+    app.add_route(f"{DEFAULT_MOUNT_PATH}/checkout", checkout, methods=["POST"])
+    app.add_route(f"{DEFAULT_MOUNT_PATH}/subscription", subscription, methods=["GET"])
+    app.add_route(f"{DEFAULT_MOUNT_PATH}/cancel", cancel, methods=["POST"])
+    app.add_route("/api/marketing/campaigns", campaign, methods=["POST"])

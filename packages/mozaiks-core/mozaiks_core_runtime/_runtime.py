@@ -21,6 +21,7 @@ from .config import Settings
 from .docdb import Database
 from .errors import AuthError, ConfigurationError
 from .events._outbox import Outbox
+from .marketing import Marketing, MarketingConfig
 from .payments.base import PaymentProvider
 from .payments.config import PaymentsConfig
 from .payments.dbstore import DatabasePaymentStore, DatabaseProcessedEvents
@@ -64,6 +65,7 @@ class Runtime:
         if settings.env == "production":
             # The sandbox fakes payments: never reachable in production, whatever the default provider resolves to.
             self.payments.registry.register(PaymentPlugin("sandbox", _sandbox_refused), replace=True)
+        self.marketing = Marketing(MarketingConfig.from_environ(environ))
         self.plugins = PluginRegistry()
         self.auth_providers: list[AuthProvider] = []
 
