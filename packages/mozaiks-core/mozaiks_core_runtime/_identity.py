@@ -24,6 +24,9 @@ class User:
         roles: Roles granted by the token (``require_role`` checks these).
         app_id: The app the token was issued for.
         claims: Every verified claim, for app-specific needs.
+        via_app_token: Authenticated with the app-scoped token (``MOZAIKS_APP_API_TOKEN``): a workflow calling
+            the app back, for the user in ``X-Mozaiks-User`` or, without it, as the app.
+        app_wide: The caller is the app itself (app-scoped token, no user): ``db`` is not narrowed to one owner.
     """
 
     id: str
@@ -31,6 +34,8 @@ class User:
     roles: tuple[str, ...] = ()
     app_id: str | None = None
     claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    via_app_token: bool = False
+    app_wide: bool = False
 
     def has_role(self, role: str) -> bool:
         """Return whether the user holds ``role``."""

@@ -7,6 +7,8 @@ variable); outside requests (scripts, background tasks) they use the most recent
 from __future__ import annotations
 
 import contextvars
+import hmac
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -100,6 +102,15 @@ class Runtime:
         """Issues access tokens for the built-in provider."""
         return TokenIssuer(self.settings)
 
+    def _app_caller(self, on_behalf_of: str | None) -> User:
+        """The caller holding the app-scoped token: the app itself, or the user named by ``X-Mozaiks-User``."""
+        app_id = self.settings.app_id
+        if on_behalf_of is None:
+            return User(id=f"app:{app_id}", roles=(APP_ROLE,), app_id=app_id, via_app_token=True, app_wide=True)
+        if not _USER_ID.match(on_behalf_of):
+            raise AuthError("X-Mozaiks-User must be a user id (letters, digits, _ . : @ -)")
+        return User(id=on_behalf_of, roles=(APP_ROLE,), app_id=app_id, via_app_token=True)
+
     def authenticate(self, headers: Mapping[str, str]) -> User | None:
         """Return the user the request's credentials name, ``None`` when there are none.
 
@@ -126,11 +137,18 @@ class Runtime:
             raise AuthError("expected 'Authorization: Bearer <token>'")
         if token.startswith("mzk_"):
             return self.auth_store.verify_api_key(token)
+        if self.settings.app_token and hmac.compare_digest(token.encode(), self.settings.app_token.encode()):
+            return self._app_caller(headers.get("x-mozaiks-user"))
         claims = self.verifier.verify(token)
         session = claims.get("sid")
         if session is not None and not self.auth_store.session_active(str(session)):
             raise AuthError("session revoked")
         return user_from_claims(claims)
+
+
+APP_ROLE = "mozaiks:app"
+"""The role of callers holding the app-scoped token (``auth.require_app`` checks it)."""
+_USER_ID = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
 
 
 def _sandbox_refused(context: ProviderContext) -> PaymentProvider:

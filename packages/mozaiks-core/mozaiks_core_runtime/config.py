@@ -79,7 +79,12 @@ class Settings:
         jwt_issuer: Expected ``iss`` claim.
         jwt_audience: Expected ``aud`` claim.
         ai_url: Base URL of mozaiks-ai, or ``None``.
-        ai_token: Bearer token for mozaiks-ai.
+        ai_token: Static bearer token for mozaiks-ai (used when ``ai_jwt_secret`` is not set).
+        ai_jwt_secret: ``MOZAIKS_AI_JWT_SECRET`` shared with mozaiks-ai: each call then carries a short-lived token
+            scoped to that one call (``workflows:execute`` of one workflow, or ``events:publish``).
+        app_token: ``MOZAIKS_APP_API_TOKEN`` (the same value mozaiks-ai's ``call_app_api`` sends): the app-scoped
+            token workflows call this app back with (``auth.require_app``); with ``X-Mozaiks-User`` they act for
+            that user.
         cors_origins: Browser origins allowed to call the API.
         max_body_bytes: Largest accepted request body.
         max_json_depth: Deepest accepted JSON nesting.
@@ -106,6 +111,8 @@ class Settings:
     jwt_audience: str = ""
     ai_url: str | None = None
     ai_token: str | None = None
+    ai_jwt_secret: str | None = None
+    app_token: str | None = None
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
@@ -183,6 +190,8 @@ class Settings:
             jwt_audience=get("MOZAIKS_JWT_AUDIENCE") or "",
             ai_url=ai_url.rstrip("/") if ai_url else None,
             ai_token=get("MOZAIKS_AI_TOKEN"),
+            ai_jwt_secret=get("MOZAIKS_AI_JWT_SECRET"),
+            app_token=get("MOZAIKS_APP_API_TOKEN"),
             cors_origins=origins,
             max_body_bytes=_int(values, "MOZAIKS_MAX_BODY_BYTES", 1024 * 1024),
             auth_disabled=_flag(get("MOZAIKS_AUTH_DISABLED")),
@@ -231,8 +240,14 @@ class Settings:
                 "MOZAIKS_JWT_SECRET is weak: set it to at least 32 random bytes, "
                 "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
-        if self.ai_url and not self.ai_token:
-            found.append("MOZAIKS_AI_URL is set without MOZAIKS_AI_TOKEN: set the token mozaiks-ai expects")
+        if self.ai_url and not self.ai_token and not self.ai_jwt_secret:
+            found.append(
+                "MOZAIKS_AI_URL is set without MOZAIKS_AI_JWT_SECRET or MOZAIKS_AI_TOKEN: set the secret (or token) "
+                "mozaiks-ai expects"
+            )
+        for name, value in (("MOZAIKS_AI_JWT_SECRET", self.ai_jwt_secret), ("MOZAIKS_APP_API_TOKEN", self.app_token)):
+            if value is not None and (len(value.encode()) < _MIN_SECRET_BYTES or value.lower() in _WEAK_SECRETS):
+                found.append(f"{name} is weak: set it to at least 32 random bytes")
         if self.payment_provider == "sandbox":
             found.append(
                 "MOZAIKS_PAYMENT_PROVIDER is 'sandbox' (fake local payments): set it to stripe, mozaiks "

@@ -7,6 +7,10 @@
   per key type (no ``none``, no HS256 with a public key), ``exp`` is required, ``nbf``/``iat``/
   ``iss``/``aud`` are checked, and a token whose ``typ``/``token_use`` says refresh or execution
   is refused.
+* A JWT with a ``scope`` claim is *scoped*: it may do only what its scopes name — ``workflows:execute``
+  (``POST /api/workflows/execute``, limited to the names in its ``workflows`` claim when present) and
+  ``events:publish`` (``POST /api/events``). mozaiks-core mints such short-lived tokens for each call when it
+  shares ``MOZAIKS_AI_JWT_SECRET`` with this server.
 
 Identity comes from the token only: request bodies never choose the tenant.
 """
@@ -42,11 +46,19 @@ class Principal:
         app_id: The tenant.
         user_id: The user, when the token names one.
         kind: ``token`` (static service token), ``jwt``, or ``anonymous`` (no auth configured).
+        scopes: For a scoped token, what it may do (see the module docs); ``None`` when unrestricted.
+        workflows: For a scoped token, the workflows it may execute; ``None`` when any.
     """
 
     app_id: str
     user_id: str | None
     kind: Literal["token", "jwt", "anonymous"]
+    scopes: frozenset[str] | None = None
+    workflows: frozenset[str] | None = None
+
+    def may_execute(self, workflow: str) -> bool:
+        """Whether this principal may start ``workflow`` (scoped tokens name theirs)."""
+        return self.workflows is None or workflow in self.workflows
 
     @property
     def is_service(self) -> bool:
@@ -158,7 +170,22 @@ class Authenticator:
         if not isinstance(app_id, str) or not app_id:
             raise AuthError("token lacks an app_id claim")
         user_id = claims.get("user_id", claims.get("sub"))
-        return Principal(app_id, str(user_id) if user_id is not None else None, "jwt")
+        scopes, workflows = _scopes(claims)
+        return Principal(app_id, str(user_id) if user_id is not None else None, "jwt", scopes, workflows)
+
+
+def _scopes(claims: dict[str, Any]) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """The ``scope`` claim (space-separated string or list) and the ``workflows`` claim of a scoped token."""
+    raw = claims.get("scope")
+    if raw is None:
+        return None, None
+    items = raw.split() if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise AuthError("token scope must be a space-separated string or a list of strings")
+    names = claims.get("workflows")
+    if names is not None and (not isinstance(names, list) or not all(isinstance(n, str) for n in names)):
+        raise AuthError("token workflows claim must be a list of workflow names")
+    return frozenset(items), frozenset(names) if names is not None else None
 
 
 def _jwt_problem(exc: Exception) -> str:

@@ -29,18 +29,42 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
-def check_principal(authenticator: Authenticator, config: ServerConfig, authorization: str | None) -> Principal:
-    """Authenticate and apply the app allowlist (403 for other apps' tokens)."""
+#: What each scope of a scoped token allows: (method, path) of the one endpoint it opens.
+SCOPED_ENDPOINTS: dict[tuple[str, str], str] = {
+    ("POST", "/api/workflows/execute"): "workflows:execute",
+    ("POST", "/api/events"): "events:publish",
+}
+
+
+def check_principal(
+    authenticator: Authenticator, config: ServerConfig, authorization: str | None, endpoint: tuple[str, str] = ("", "")
+) -> Principal:
+    """Authenticate and apply the app allowlist (403 for other apps' tokens) and token scopes.
+
+    Args:
+        authenticator: The server's authenticator.
+        config: Server settings (the app allowlist).
+        authorization: The ``Authorization`` header.
+        endpoint: ``(method, path)`` being called; a scoped token must hold the scope that opens it.
+    """
     principal = authenticator.authenticate(authorization)
     if principal.kind == "jwt" and config.allowed_apps and principal.app_id not in config.allowed_apps:
         raise AuthError(f"tokens of app {principal.app_id!r} are not accepted by this runtime", status=403)
+    if principal.scopes is not None:
+        needed = SCOPED_ENDPOINTS.get(endpoint)
+        if needed is None or needed not in principal.scopes:
+            granted = " ".join(sorted(principal.scopes)) or "nothing"
+            raise AuthError(f"this token is scoped to {granted}: it cannot call {' '.join(endpoint)}", status=403)
     return principal
 
 
 def authenticate(request: Request) -> Principal:
     """The caller, from the ``Authorization`` header (never from the body)."""
     return check_principal(
-        request.app.state.authenticator, request.app.state.server_config, request.headers.get("authorization")
+        request.app.state.authenticator,
+        request.app.state.server_config,
+        request.headers.get("authorization"),
+        (request.method, request.url.path),
     )
 
 

@@ -1,6 +1,7 @@
 """Authentication: guards for handlers, the current user, tokens, passwords and API keys.
 
-``require_user`` / ``require_role(role)`` protect handlers; ``current_user()`` returns the caller. Tokens are
+``require_user`` / ``require_role(role)`` protect handlers, ``require_app`` the routes workflows call back with the
+app-scoped token; ``current_user()`` returns the caller. Tokens are
 HS256 JWTs signed with ``MOZAIKS_JWT_SECRET`` (issued by the built-in provider at ``/api/auth/*``) or platform
 tokens verified against ``MOZAIKS_JWKS_URL``.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._identity import User
-from ._guards import current_user, optional_user, require_role, require_user
+from ._guards import current_user, optional_user, require_app, require_role, require_user
 from ._passwords import Passwords
 from ._tokens import TokenIssuer, TokenVerifier
 
@@ -22,6 +23,7 @@ __all__ = [
     "create_api_key",
     "current_user",
     "optional_user",
+    "require_app",
     "require_role",
     "require_user",
     "revoke_api_key",

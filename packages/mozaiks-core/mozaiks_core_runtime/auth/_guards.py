@@ -12,7 +12,7 @@ import anyio.to_thread
 from .._identity import User, current_state
 from ..errors import AuthError, ForbiddenError
 
-__all__ = ["current_user", "optional_user", "require_role", "require_user"]
+__all__ = ["current_user", "optional_user", "require_app", "require_role", "require_user"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,3 +89,18 @@ def require_role(role: str) -> Callable[[F], F]:
         return _guard(check, fn)
 
     return decorate
+
+
+def require_app(fn: F) -> F:
+    """Decorate a handler meant for workflows calling the app back: only the app-scoped token reaches it.
+
+    mozaiks-ai's ``call_app_api`` sends ``MOZAIKS_APP_API_TOKEN`` (set the same value on both sides) and, when the
+    run has a user, ``X-Mozaiks-User``; the handler then acts for that user (owner-scoped ``db``), otherwise for the
+    whole app. Anything else is 401 (no credentials) or 403 (a user's token).
+    """
+
+    def check(user: User) -> None:
+        if not user.via_app_token:
+            raise ForbiddenError("this route is for workflows: call it with the app-scoped token")
+
+    return _guard(check, fn)

@@ -84,6 +84,8 @@ class Collection:
         if state is None or state.system or not self.owner_scoped:
             return Scope(self.app_id, self.name), False, None
         user = state.user()
+        if user is not None and user.app_wide:
+            return Scope(self.app_id, self.name), False, None
         owner = user.id if user is not None else None
         return Scope(self.app_id, self.name, owner_scoped=True, owner=owner), True, owner
 

@@ -19,10 +19,11 @@ from typing import Any
 import anyio.to_thread
 import httpx
 
-from .._identity import system_context
+from .._identity import current_state, system_context
 from ..config import Settings
 from ..docdb import Database, Document, current_transaction
 from ..errors import RequestError
+from ..workflows._credentials import ai_headers
 
 __all__ = ["Outbox"]
 
@@ -38,7 +39,7 @@ class Outbox:
 
     Args:
         db: The app's database.
-        settings: ``ai_url`` and ``ai_token``.
+        settings: ``ai_url`` and the credentials (see :mod:`mozaiks_core_runtime.workflows._credentials`).
         backoff_base: Seconds before the first retry; doubles per attempt (capped at ``backoff_cap``).
         backoff_cap: Longest wait between attempts.
         max_attempts: Attempts before an event is marked ``dead``.
@@ -87,10 +88,13 @@ class Outbox:
             raise RequestError(f"invalid event type {type!r}")
         if data is not None and not isinstance(data, Mapping):
             raise RequestError("event data must be an object")
+        state = current_state()
+        user = state.user() if state is not None and not state.system else None
         with system_context():
             # Serialised (and checked) by the insert; inside a request it commits with the request's other writes.
             row = self.rows.create(
                 type=type,
+                user_id=user.id if user is not None and not user.app_wide else None,
                 data=dict(data or {}),
                 status="pending",
                 attempts=0,
@@ -167,8 +171,7 @@ class Outbox:
                 wake.clear()
 
     def _client(self) -> httpx.AsyncClient:
-        headers = {"Authorization": f"Bearer {self.settings.ai_token}"} if self.settings.ai_token else {}
-        return httpx.AsyncClient(timeout=10.0, headers=headers, transport=self._transport)
+        return httpx.AsyncClient(timeout=10.0, transport=self._transport)
 
     def _due(self) -> list[Document]:
         now = time.time()
@@ -218,7 +221,9 @@ class Outbox:
         body = {"id": doc.id, "type": doc["type"], "data": doc.get("data") or {}}
         error: str
         try:
-            response = await client.post(f"{self.settings.ai_url}/api/events", json=body)
+            # Minted per attempt (scoped tokens are short-lived), for the user whose request emitted the event.
+            headers = ai_headers(self.settings, "events:publish", user_id=doc.get("user_id"))
+            response = await client.post(f"{self.settings.ai_url}/api/events", json=body, headers=headers)
         except httpx.HTTPError as exc:
             error, permanent = f"{type(exc).__name__}: {exc}", False
         else:

@@ -15,6 +15,7 @@ from .._identity import current_state
 from ..config import Settings
 from ..docdb._transaction import commit_current, current_transaction
 from ..errors import WorkflowClientError
+from ._credentials import ai_headers
 
 __all__ = ["WorkflowClient"]
 
@@ -28,7 +29,7 @@ class WorkflowClient:
     retried request never starts a second run.
 
     Args:
-        settings: ``ai_url`` and ``ai_token``.
+        settings: ``ai_url`` and the credentials (see :mod:`._credentials`).
         attempts: Tries per call (transport errors, 408/425/429 and 5xx are retried).
         backoff: Seconds before the first retry; doubles each time.
         timeout: Seconds per HTTP attempt (runs that wait for their result can take a while).
@@ -64,9 +65,11 @@ class WorkflowClient:
         user = state.user() if state is not None and not state.system else None
         if user is not None:
             body["user_id"] = user.id
-        headers = {"Idempotency-Key": key}
-        if self.settings.ai_token:
-            headers["Authorization"] = f"Bearer {self.settings.ai_token}"
+        user_id = body.get("user_id")
+        headers = {
+            "Idempotency-Key": key,
+            **ai_headers(self.settings, "workflows:execute", workflows=[workflow], user_id=user_id),
+        }
         return f"{self.settings.ai_url}/api/workflows/execute", body, headers
 
     @staticmethod

@@ -168,6 +168,24 @@ async def test_workflow_trigger_forwards_allowed_workflows_with_the_server_token
                          "user_id": "u42"}  # fmt: skip
 
 
+async def test_with_a_shared_secret_each_call_carries_a_short_lived_token_scoped_to_it(
+    make_app: Callable[..., App], client_for: Client, peer: HttpPeer
+) -> None:
+    import jwt
+
+    shared = "shared-with-mozaiks-ai-" + "s" * 32
+    client = client_for(trigger_app(make_app, peer, ai_jwt_secret=shared))
+    user = {"Authorization": f"Bearer {mint(SECRET, sub='u42')}"}
+    assert (await client.post("/api/workflows/Onboarding/run", json={}, headers=user)).status_code == 200
+    (sent,) = peer.requests
+    scheme, _, token = sent.headers["authorization"].partition(" ")
+    assert scheme == "Bearer" and "server-side-runtime-token" not in token
+    claims = jwt.decode(token, shared, algorithms=["HS256"], audience="mozaiks-ai", issuer="mozaiks-core")
+    assert claims["scope"] == "workflows:execute" and claims["workflows"] == ["Onboarding"]
+    assert claims["user_id"] == claims["sub"] == "u42" and claims["app_id"] == "test-app"
+    assert claims["exp"] - claims["iat"] == 120
+
+
 async def test_workflow_trigger_refuses_anonymous_unlisted_and_malformed_calls(
     make_app: Callable[..., App], client_for: Client, peer: HttpPeer
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
+from mozaiks_ai.api.auth import AuthError
 from mozaiks_ai.api.deps import CurrentEngine, CurrentPrincipal, CurrentServerConfig, scoped_key
 from mozaiks_ai.api.schemas import ExecuteRequest
 from mozaiks_ai.api.views import generated_files, workflow_view
@@ -46,6 +47,8 @@ async def execute(
 
     Invalid input answers 400 and creates no run; an unknown workflow answers 404.
     """
+    if not principal.may_execute(body.workflow):
+        raise AuthError(f"this token may not execute workflow {body.workflow!r}", status=403)
     context: dict[str, Any] = {}
     if body.trigger or body.data is not None:
         context = {"trigger": body.trigger, "event": body.data or {}}

@@ -131,7 +131,8 @@ async def call_app_api(call: StepCall) -> Any:
     """Call the app's own API: ``{endpoint, method, body|json, headers, params}``.
 
     The base URL is ``MOZAIKS_APP_API_URL``, or the URL of the app that triggered the run; the
-    endpoint must be a path on it, and redirects must stay on the same origin.
+    endpoint must be a path on it, and redirects must stay on the same origin. With ``MOZAIKS_APP_API_TOKEN`` the
+    call carries that app-scoped token and, when the run has a user, ``X-Mozaiks-User`` naming them.
     """
     args = call.mapping("endpoint")
     endpoint = args.get("endpoint")
@@ -145,6 +146,8 @@ async def call_app_api(call: StepCall) -> Any:
     extra = {"X-Mozaiks-Run-Id": call.run.id, "Idempotency-Key": f"{call.run.id}:{call.path}"}
     if call.config.app_api_token:
         extra["Authorization"] = f"Bearer {call.config.app_api_token}"
+        if call.run.user_id:  # mozaiks-core then acts for the user who started the run (owner-scoped data)
+            extra["X-Mozaiks-User"] = call.run.user_id
     allow = call.config.http_allowed_hosts
 
     async def check(target: str) -> None:

@@ -283,3 +283,23 @@ async def test_05_websocket_token_whose_user_differs_from_the_sessions_is_closed
         await ws_send(ws, type="resume", sessionId="s-alice", after=0)
         replay = [m for m in await ws_until(ws, run_id) if "seq" in m]
     assert replay == alice_events
+
+
+# -- scoped tokens (what mozaiks-core mints per call) ---------------------------------------
+def test_04_a_scoped_execution_token_runs_only_its_workflow_and_opens_nothing_else(secure_api: Api) -> None:
+    token = f"Bearer {hs256(scope='workflows:execute', workflows=['hello'], ttl=60)}"
+    ran = secure_api.request("POST", "/api/workflows/execute", token, json={"workflow": "hello"})
+    assert ran.status_code == 200, ran.text
+    other = secure_api.request("POST", "/api/workflows/execute", token, json={"workflow": "other"})
+    assert_error(other, 403, "may not execute")
+    for method, path, body in PROTECTED:
+        if (method, path) != ("POST", "/api/workflows/execute"):
+            assert_error(call(secure_api, token, method, path, body), 403, "scoped to workflows:execute")
+
+
+def test_04_an_events_token_publishes_events_and_cannot_execute(secure_api: Api) -> None:
+    token = f"Bearer {hs256(scope=['events:publish'], ttl=60)}"
+    published = call(secure_api, token, "POST", "/api/events", {"type": "task.created", "data": {"title": "x"}})
+    assert published.status_code in (200, 202), published.text
+    assert_error(call(secure_api, token, "POST", "/api/workflows/execute", {"workflow": "hello"}), 403, "scoped")
+    assert_401(secure_api, hs256(scope=42))  # a malformed scope claim is refused outright
