@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
@@ -38,9 +38,16 @@ class DatabaseFacade:
     def __getitem__(self, name: str) -> Collection:
         return self._database().collection(name)
 
-    def declare(self, name: str, *, owner_scoped: bool = True, owner_field: str = "owner") -> Collection:
-        """Declare a collection's scoping (see :meth:`Database.declare`)."""
-        return self._database().declare(name, owner_scoped=owner_scoped, owner_field=owner_field)
+    def declare(
+        self,
+        name: str,
+        *,
+        owner_scoped: bool = True,
+        owner_field: str = "owner",
+        indexes: Sequence[str | Sequence[str]] = (),
+    ) -> Collection:
+        """Declare a collection's scoping and indexes (see :meth:`Database.declare`)."""
+        return self._database().declare(name, owner_scoped=owner_scoped, owner_field=owner_field, indexes=indexes)
 
     def transaction(self) -> AbstractContextManager[Transaction]:
         """A block whose writes commit together (see :meth:`Database.transaction`)."""

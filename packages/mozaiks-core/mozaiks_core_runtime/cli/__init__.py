@@ -25,6 +25,12 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--host", default="127.0.0.1")
         cmd.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         cmd.add_argument("--app", default="app", help="name of the App object in main.py")
+        cmd.add_argument(
+            "--access-log",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="log every request (default: on, except with MOZAIKS_ENV=production)",
+        )
     init = sub.add_parser("init", help="scaffold a minimal app")
     init.add_argument("dir", nargs="?", default=".")
     init.add_argument("--name", default=None)
@@ -45,7 +51,8 @@ def _serve(args: argparse.Namespace, reload: bool) -> int:
         uvicorn.run(f"main:{args.app}", host=args.host, port=args.port, reload=True, reload_dirs=[str(folder)])
         return 0
     app = load_app(args.dir, args.app)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    access_log = args.access_log if args.access_log is not None else app.settings.env != "production"
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False, access_log=access_log)
     return 0
 
 

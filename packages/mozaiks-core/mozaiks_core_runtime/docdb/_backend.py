@@ -7,6 +7,7 @@ with the owner in its own indexed column and the body as JSON (SQLite) or JSONB 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -14,7 +15,7 @@ from typing import Any, Protocol
 from ..errors import DatabaseError, RequestError
 from ._query import Condition, Cursor, Sort
 
-__all__ = ["Backend", "Row", "Scope", "dump_document", "open_backend"]
+__all__ = ["Backend", "Row", "Scope", "dump_document", "index_name", "open_backend"]
 
 
 def dump_document(data: dict[str, Any]) -> str:
@@ -70,6 +71,9 @@ class Backend(Protocol):
     def ping(self) -> None:
         """Raise :class:`DatabaseError` unless the database answers."""
 
+    def declare_index(self, fields: tuple[tuple[str, ...], ...]) -> None:
+        """Make sure an index on ``(app_id, collection, <fields>)`` exists (now if open, else when opened)."""
+
     def insert(self, scope: Scope, row: Row) -> None:
         """Store a new row; raise :class:`ConflictError` if the id exists in the app and collection."""
 
@@ -89,6 +93,13 @@ class Backend(Protocol):
 
     def delete(self, scope: Scope, doc_id: str) -> bool:
         """Delete the row if visible; return whether one was deleted."""
+
+
+def index_name(fields: tuple[tuple[str, ...], ...]) -> str:
+    """A stable index name for ``fields``, short enough for PostgreSQL (63 bytes)."""
+    readable = "__".join("_".join(path) for path in fields)[:36]
+    digest = hashlib.sha256(repr(fields).encode()).hexdigest()[:8]
+    return f"mozaiks_documents_ix_{readable}_{digest}"
 
 
 def open_backend(url: str) -> Backend:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from ..errors import InvalidFilterError
 from ._backend import Backend, open_backend
 from ._collection import Collection
+from ._query import validate_field
 from ._transaction import Transaction, commit_current, transaction
 
 __all__ = ["Database"]
@@ -44,18 +45,35 @@ class Database:
     def __getitem__(self, name: str) -> Collection:
         return self.collection(name)
 
-    def declare(self, name: str, *, owner_scoped: bool = True, owner_field: str = "owner") -> Collection:
-        """Declare how a collection is scoped (call at import time, next to ``App(...)``).
+    def declare(
+        self,
+        name: str,
+        *,
+        owner_scoped: bool = True,
+        owner_field: str = "owner",
+        indexes: Sequence[str | Sequence[str]] = (),
+    ) -> Collection:
+        """Declare how a collection is scoped and which fields it is queried by (call next to ``App(...)``).
 
         Args:
             name: Collection name: lowercase letters, digits and ``_``.
             owner_scoped: ``False`` for collections every user of the app shares (catalogues…).
             owner_field: Field holding the owner's id.
+            indexes: Fields (``"status"``, ``"due.date"``) or field tuples (``("status", "priority")``) to index;
+                equality and range filters and sorts on them then use the index.
 
         Returns:
             The collection.
+
+        Raises:
+            InvalidFilterError: A name or field is invalid.
         """
         self._check(name)
+        for index in indexes:
+            paths = (index,) if isinstance(index, str) else tuple(index)
+            if not paths:
+                raise InvalidFilterError(f"{name}: an index needs at least one field")
+            self.backend.declare_index(tuple(validate_field(path) for path in paths))
         with self._lock:
             coll = Collection(self.backend, self.app_id, name, owner_scoped=owner_scoped, owner_field=owner_field)
             self._collections[name] = coll

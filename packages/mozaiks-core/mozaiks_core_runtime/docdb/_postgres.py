@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..errors import ConflictError, DatabaseError, MissingExtraError
-from ._backend import Row, Scope, dump_document
+from ..errors import ConflictError, DatabaseError, InvalidFilterError, MissingExtraError
+from ._backend import Row, Scope, dump_document, index_name
 from ._query import Condition, Cursor, Sort
 from ._transaction import current_transaction
 
@@ -50,10 +51,24 @@ class _Params:
         return f"${len(self.values)}{cast}"
 
     def path(self, path: tuple[str, ...]) -> str:
-        return f"(data #> {self.add(list(path), '::text[]')})"
+        return field_expression(path)
 
     def json(self, value: Any) -> str:
         return self.add(json.dumps(value), "::jsonb")
+
+
+_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def field_expression(path: tuple[str, ...]) -> str:
+    """``(data #> '{a,b}'::text[])``: the expression queries filter and sort on, and indexes cover.
+
+    The path is inlined rather than bound so that queries use the same expression as declared indexes; field
+    names are validated identifiers, checked again here.
+    """
+    if not all(_PART.match(part) for part in path):
+        raise InvalidFilterError(f"invalid field path {'.'.join(path)!r}")
+    return "(data #> '{" + ",".join(path) + "}'::text[])"
 
 
 def _type_of(value: object) -> str:
@@ -61,6 +76,8 @@ def _type_of(value: object) -> str:
 
 
 def _condition(cond: Condition, p: _Params) -> str:
+    if cond.op == "eq" and cond.value is not None:
+        return f"{p.path(cond.path)} = {p.json(cond.value)}"  # bare, so that an index on the field can serve it
     if cond.op in ("eq", "ne", "in", "nin"):
         values = cond.value if cond.op in ("in", "nin") else (cond.value,)
         parts = []
@@ -83,7 +100,7 @@ def _condition(cond: Condition, p: _Params) -> str:
             f"OR (jsonb_typeof({x}) = 'array' AND {x} @> {arr}), false)"
         )
     sql_op = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[cond.op]
-    return f"COALESCE(jsonb_typeof({x}) = {_type_of(cond.value)} AND {x} {sql_op} {p.json(cond.value)}, false)"
+    return f"{x} {sql_op} {p.json(cond.value)} AND jsonb_typeof({x}) = {_type_of(cond.value)}"
 
 
 def _scope(scope: Scope, p: _Params) -> str:
@@ -132,6 +149,7 @@ class PostgresBackend:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._pool: Any = None
+        self._indexes: set[tuple[tuple[str, ...], ...]] = set()
 
     def _submit(self, coro: Coroutine[Any, Any, T]) -> T:
         assert self._loop is not None
@@ -157,6 +175,8 @@ class PostgresBackend:
                     await conn.execute("SELECT pg_advisory_lock(741852)")
                     try:
                         await conn.execute(_SCHEMA)
+                        for fields in sorted(self._indexes):
+                            await conn.execute(self._index_sql(fields))
                     finally:
                         await conn.execute("SELECT pg_advisory_unlock(741852)")
                 return pool
@@ -166,6 +186,19 @@ class PostgresBackend:
             except Exception as exc:
                 self._stop_loop()
                 raise DatabaseError(f"cannot connect to PostgreSQL: {type(exc).__name__}: {exc}") from exc
+
+    @staticmethod
+    def _index_sql(fields: tuple[tuple[str, ...], ...]) -> str:
+        columns = ", ".join(field_expression(path) for path in fields)
+        return f"CREATE INDEX IF NOT EXISTS {index_name(fields)} ON mozaiks_documents (app_id, collection, {columns})"
+
+    def declare_index(self, fields: tuple[tuple[str, ...], ...]) -> None:
+        """Create (if missing) an index on ``(app_id, collection, (data #> '{<field>}')…)``."""
+        with self._lock:
+            self._indexes.add(fields)
+            is_open = self._pool is not None
+        if is_open:
+            self._call("execute", self._index_sql(fields), [])
 
     def _stop_loop(self) -> None:
         if self._loop is not None:

@@ -8,6 +8,7 @@ back, and its later statements — from whichever thread — run under it.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -15,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConflictError, DatabaseError
-from ._backend import Row, Scope, dump_document
+from ..errors import ConflictError, DatabaseError, InvalidFilterError
+from ._backend import Row, Scope, dump_document, index_name
 from ._query import Condition, Cursor, Sort
 from ._transaction import current_transaction
 
@@ -37,11 +38,23 @@ CREATE INDEX IF NOT EXISTS mozaiks_documents_owner ON mozaiks_documents (app_id,
 
 
 _LOCK_TIMEOUT = 30.0
+_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
 def _path(path: tuple[str, ...]) -> str:
-    # Field names are validated identifiers (see _query.validate_field), so this cannot inject.
-    return "$." + ".".join(path)
+    """The JSON path of a field as a SQL string literal.
+
+    Inlined rather than bound so that queries use the same expression as declared indexes. Field names are
+    validated identifiers (see ``_query.validate_field``); the check here keeps that true whoever calls.
+    """
+    if not all(_PART.match(part) for part in path):
+        raise InvalidFilterError(f"invalid field path {'.'.join(path)!r}")
+    return "'$." + ".".join(path) + "'"
+
+
+def field_expression(path: tuple[str, ...]) -> str:
+    """``json_extract(data, '$.a.b')``: the expression queries filter and sort on, and indexes cover."""
+    return f"json_extract(data, {_path(path)})"
 
 
 def _cmp_guard(value: object) -> str:
@@ -49,35 +62,37 @@ def _cmp_guard(value: object) -> str:
 
 
 def _condition(cond: Condition, params: list[Any]) -> str:
-    p = _path(cond.path)
-    ext, typ = "json_extract(data, ?)", "json_type(data, ?)"
+    ext, typ = field_expression(cond.path), f"json_type(data, {_path(cond.path)})"
+    plain = cond.value is not None and not isinstance(cond.value, bool | list | tuple)
+    if cond.op == "eq" and plain:
+        # A bare comparison (no COALESCE) so that an index on the field can serve it.
+        params.append(cond.value)
+        return f"{ext} = ? AND {typ} {_cmp_guard(cond.value)}"
     if cond.op in ("eq", "ne", "in", "nin"):
         values = cond.value if cond.op in ("in", "nin") else (cond.value,)
         parts = []
         for v in values:
             if v is None:
                 parts.append(f"({typ} IS NULL OR {typ} = 'null')")
-                params += [p, p]
             elif isinstance(v, bool):
                 parts.append(f"{typ} = ?")
-                params += [p, "true" if v else "false"]
+                params.append("true" if v else "false")
             else:
                 parts.append(f"({typ} {_cmp_guard(v)} AND {ext} = ?)")
-                params += [p, p, v]
+                params.append(v)
         match = "COALESCE(" + " OR ".join(parts) + ", 0)"
         return f"NOT {match}" if cond.op in ("ne", "nin") else match
     if cond.op == "exists":
-        params.append(p)
         return f"{typ} IS {'NOT ' if cond.value else ''}NULL"
     if cond.op == "contains":
-        params += [p, p, cond.value, p, p, cond.value]
+        params += [cond.value, cond.value]
         return (
             f"COALESCE(({typ} = 'text' AND instr({ext}, ?) > 0) OR ({typ} = 'array' AND EXISTS "
-            "(SELECT 1 FROM json_each(data, ?) AS e WHERE e.value = ?)), 0)"
+            f"(SELECT 1 FROM json_each(data, {_path(cond.path)}) AS e WHERE e.value = ?)), 0)"
         )
     sql_op = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[cond.op]
-    params += [p, p, cond.value]
-    return f"COALESCE({typ} {_cmp_guard(cond.value)} AND {ext} {sql_op} ?, 0)"
+    params.append(cond.value)
+    return f"{ext} {sql_op} ? AND {typ} {_cmp_guard(cond.value)}"
 
 
 def _scope(scope: Scope, params: list[Any]) -> str:
@@ -93,20 +108,15 @@ def _keyset(sort: Sort, after: Cursor, params: list[Any]) -> str:
     if sort.by_id:
         params.append(after.last_id)
         return f"id {'<' if sort.descending else '>'} ?"
-    key = "json_extract(data, ?)"
-    p = _path(sort.path)
+    key = field_expression(sort.path)
     lt = "<" if sort.descending else ">"
     if not after.has_value:
         # NULLs sort first ascending and last descending (see ORDER BY below).
-        params += [p, after.last_id]
+        params.append(after.last_id)
         rest = "" if sort.descending else f" OR {key} IS NOT NULL"
-        if not sort.descending:
-            params.append(p)
         return f"(({key} IS NULL AND id {lt} ?){rest})"
-    params += [p, after.last_value, p, after.last_value, after.last_id]
+    params += [after.last_value, after.last_value, after.last_id]
     tail = f" OR {key} IS NULL" if sort.descending else ""
-    if sort.descending:
-        params.append(p)
     return f"({key} {lt} ? OR ({key} = ? AND id {lt} ?){tail})"
 
 
@@ -124,6 +134,7 @@ class SQLiteBackend:
         # A plain Lock, not an RLock: a transaction takes it in one worker thread and may release it in another.
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._indexes: set[tuple[tuple[str, ...], ...]] = set()
 
     def open(self) -> None:
         """Open the file (creating its folder) in WAL mode and create the schema."""
@@ -137,9 +148,39 @@ class SQLiteBackend:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.executescript(_SCHEMA)
+                for fields in sorted(self._indexes):
+                    conn.execute(self._index_sql(fields))
             except sqlite3.Error as exc:
                 raise DatabaseError(f"cannot open SQLite database {self._file!r}: {exc}") from exc
             self._conn = conn
+
+    @staticmethod
+    def _index_sql(fields: tuple[tuple[str, ...], ...]) -> str:
+        columns = ", ".join(field_expression(path) for path in fields)
+        return f"CREATE INDEX IF NOT EXISTS {index_name(fields)} ON mozaiks_documents (app_id, collection, {columns})"
+
+    def _hint(self, conditions: list[Condition]) -> str:
+        """``INDEXED BY`` the declared index led by a field the filter compares (equality first, then range).
+
+        Without statistics (``ANALYZE``) SQLite prefers the primary key's ``(app_id, collection)`` prefix over an
+        expression index, so the query names the index it should use.
+        """
+        for ops in (("eq",), ("gt", "gte", "lt", "lte")):
+            for cond in conditions:
+                plain = cond.value is not None and not isinstance(cond.value, bool | list | tuple)
+                if cond.op in ops and plain:
+                    for fields in sorted(self._indexes):
+                        if fields[0] == cond.path:
+                            return f" INDEXED BY {index_name(fields)}"
+        return ""
+
+    def declare_index(self, fields: tuple[tuple[str, ...], ...]) -> None:
+        """Create (if missing) an index on ``(app_id, collection, json_extract(data, '$.<field>')…)``."""
+        with self._open_lock:
+            self._indexes.add(fields)
+            is_open = self._conn is not None
+        if is_open:
+            self._write(self._index_sql(fields), [])
 
     def close(self) -> None:
         """Close the connection."""
@@ -254,11 +295,11 @@ class SQLiteBackend:
         if sort.by_id:
             order = f"id {direction}"
         else:
-            params.append(_path(sort.path))
-            order = f"json_extract(data, ?) {direction}, id {direction}"
+            order = f"{field_expression(sort.path)} {direction}, id {direction}"
         params.append(limit)
         sql = (
-            f"SELECT id, owner, data, version FROM mozaiks_documents WHERE {' AND '.join(clauses)} "
+            f"SELECT id, owner, data, version FROM mozaiks_documents{self._hint(conditions)} "
+            f"WHERE {' AND '.join(clauses)} "
             f"ORDER BY {order} LIMIT ?"
         )
         return [Row(r[0], r[1], json.loads(r[2]), r[3]) for r in self._rows(sql, params)]
@@ -267,7 +308,8 @@ class SQLiteBackend:
         """Count documents matching every condition."""
         params: list[Any] = []
         clauses = [_scope(scope, params)] + [_condition(c, params) for c in conditions]
-        recs = self._rows(f"SELECT COUNT(*) FROM mozaiks_documents WHERE {' AND '.join(clauses)}", params)
+        sql = f"SELECT COUNT(*) FROM mozaiks_documents{self._hint(conditions)} WHERE {' AND '.join(clauses)}"
+        recs = self._rows(sql, params)
         return int(recs[0][0])
 
     def replace(self, scope: Scope, doc_id: str, data: dict[str, Any], expect_version: int) -> bool:

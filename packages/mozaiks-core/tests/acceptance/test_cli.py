@@ -29,6 +29,8 @@ def test_init_then_doctor_reports_the_outbox(tmp_path: Path) -> None:
     doctor = subprocess.run([str(CLI), "doctor", str(app_dir)], capture_output=True, text=True, env=clean_env())
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert "database" in doctor.stdout and "MOZAIKS_AI_URL is not set" in doctor.stdout
+    for reported in ("payments: default provider 'sandbox'", "insights: /metrics served", "marketing:", "plugins:"):
+        assert reported in doctor.stdout, doctor.stdout
     assert (app_dir / ".mozaiks" / "app.db").is_file()
 
 
