@@ -125,6 +125,22 @@ def test_snippet_runs_under_serve_scopes_tasks_and_fills_the_outbox(tmp_path: Pa
     del bob
 
 
+def test_list_route_pages_through_the_callers_own_tasks(tmp_path: Path) -> None:
+    proc, base = serve(f"sqlite:///{tmp_path}/tracker.db", {})
+    try:
+        alice, bob = signup(base, "alice@example.com"), signup(base, "bob@example.com")
+        assert httpx.get(f"{base}/api/tasks").status_code == 401
+        for title in ("first", "second"):
+            httpx.post(f"{base}/api/tasks", json={"title": title}, headers=alice).raise_for_status()
+        listed = httpx.get(f"{base}/api/tasks", headers=alice)
+        assert listed.status_code == 200, listed.text
+        assert [t["title"] for t in listed.json()["tasks"]] == ["first", "second"]
+        assert listed.json()["next_cursor"] is None
+        assert httpx.get(f"{base}/api/tasks", headers=bob).json() == {"tasks": [], "next_cursor": None}
+    finally:
+        stop(proc)
+
+
 def test_task_created_is_delivered_to_mozaiks_ai(tmp_path: Path, peer: Peer) -> None:
     proc, base = serve(
         f"sqlite:///{tmp_path}/tracker.db", {"MOZAIKS_AI_URL": peer.url, "MOZAIKS_AI_TOKEN": "ai-secret"}

@@ -264,6 +264,7 @@ class App:
                         allow_origins=list(cors),
                         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                         allow_headers=["Authorization", "Content-Type", "X-API-Key", "Idempotency-Key"],
+                        expose_headers=["Retry-After"],  # browsers may then read how long to wait after a 429
                         max_age=600,
                     )
                 )
