@@ -4,11 +4,11 @@ Starts two real servers on 127.0.0.1, each ``python -m uvicorn`` in its own subp
 (one worker, uvloop/httptools as uvicorn picks them, ``--no-access-log``, ``--log-level warning``,
 ``--no-proxy-headers``):
 
-* **mozaiks-core**: ``examples/task-tracker-backend`` (the SPEC §4 snippet, verbatim at the top of main.py: ``POST /api/tasks`` with
-  ``@auth.require_user``, ``db.tasks.create``, ``events.emit``), its ``app`` served by uvicorn, with
-  ``MOZAIKS_ENV=production``, a fresh SQLite file and a 48-byte ``MOZAIKS_JWT_SECRET``. Its SQLite default is
-  one connection behind a lock, WAL, ``synchronous=NORMAL``, autocommit, so the document and the outbox row are
-  two commits.
+* **mozaiks-core**: ``examples/task-tracker-backend`` (the SPEC §4 snippet, verbatim at the top of main.py:
+  ``POST /api/tasks`` with ``@auth.require_user``, ``db.tasks.create``, ``events.emit``), its ``app`` served by
+  uvicorn, with ``MOZAIKS_ENV=production``, a fresh SQLite file and a 48-byte ``MOZAIKS_JWT_SECRET``. Its SQLite
+  default is one connection behind a lock, WAL, ``synchronous=NORMAL``; the request's transaction commits the
+  document and the outbox row together.
 * **bare**: :func:`bare_app` below, the same handler written directly: read the JSON body, verify the HS256 JWT
   with PyJWT (same algorithm list, issuer, audience, leeway and required claims), then in the threadpool insert
   the task and an outbox row in **one** transaction on one sqlite3 connection behind a lock (WAL,
