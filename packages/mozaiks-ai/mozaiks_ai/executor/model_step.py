@@ -86,7 +86,8 @@ async def _offline_result(
     from mozaiks_ai.executor.kinds import call_tool
 
     if isinstance(spec, dict) and "tool" in spec:
-        return await call_tool(execution, workflow, str(spec["tool"]), spec.get("with"), path, 1)
+        arguments = render_value(spec.get("with"), scope)  # like a tool step's `with:`, rendered first
+        return await call_tool(execution, workflow, str(spec["tool"]), arguments, path, 1)
     return render_value(spec, scope)
 
 

@@ -87,6 +87,18 @@ async def test_model_step_offline_result_is_used_when_declared(mz: Harness) -> N
     assert run.output == {"entities": ["tasks"]}
 
 
+async def test_model_step_offline_tool_receives_rendered_arguments(mz: Harness) -> None:
+    mz.workflow(
+        "wf",
+        "steps:\n  - plan:\n      model: default\n      prompt: x\n"
+        "      offline: {tool: plan_for, with: {topic: '{{ input.topic }}', count: '{{ input.n }}'}}\n",
+        tools={"plan": "def plan_for(topic: str, count: int) -> dict:\n    return {'entities': [topic] * count}\n"},
+    )
+    run = await mz.run("wf", {"topic": "tasks", "n": 2})
+    assert run.status == "succeeded", run.error
+    assert run.output == {"entities": ["tasks", "tasks"]}
+
+
 async def test_model_step_streams_tokens_and_accounts_usage(mz: Harness) -> None:
     mz.workflow("wf", "steps:\n  - talk: {model: default, prompt: 'Say hello to {{ input.name }}'}\n")
     script = [{"text": "Hello there Ada", "usage": {"input_tokens": 12, "output_tokens": 3}}]
