@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -98,6 +99,8 @@ def _check(spec: InputField, value: Any) -> str | None:
         return f"must be of type {spec.type}, got {type(value).__name__}"
     if spec.enum is not None and value not in spec.enum:
         return f"must be one of {list(spec.enum)}"
+    if isinstance(value, str) and spec.pattern is not None and re.search(spec.pattern, value) is None:
+        return "must not be blank" if spec.pattern == r"\S" else f"must match {spec.pattern!r}"
     if isinstance(value, str | list | dict):
         if spec.min_length is not None and len(value) < spec.min_length:
             return "must not be empty" if spec.min_length == 1 else f"must have at least {spec.min_length} items/chars"

@@ -6,6 +6,7 @@ file uses (action, named, explicit), every step becomes one :class:`Step` with a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -96,6 +97,19 @@ class InputField(_Model):
     max_length: int | None = Field(default=None, ge=0)
     minimum: float | None = None
     maximum: float | None = None
+    pattern: str | None = Field(default=None, max_length=500)
+    """A regular expression a string value must contain a match of (JSON Schema's ``pattern``): ``"\\S"`` refuses
+    blank text."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        return value
 
 
 class Trigger(_Model):

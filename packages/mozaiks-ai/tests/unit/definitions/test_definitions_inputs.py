@@ -117,3 +117,23 @@ def test_input_schema(workflow: Workflow) -> None:
     assert schema["properties"]["name"] == {"type": "string", "default": "World"}
     assert schema["properties"]["color"]["enum"] == ["red", "green"]
     assert schema["properties"]["anything"] == {}
+
+
+def test_pattern_refuses_blank_text_and_bad_patterns_fail_at_load(write_workflow: Callable[..., Path]) -> None:
+    source = write_workflow(
+        "blank",
+        "inputs:\n  message: {type: string, pattern: '\\S'}\n  code: {pattern: '^[A-Z]{3}$'}\nsteps:\n  - echo: x\n",
+    )
+    workflow = WorkflowLoader(source.parent.parent).load("blank")
+    assert validate_input(workflow, {"message": " hi ", "code": "ABC"})["message"] == " hi "
+    with pytest.raises(InputValidationError) as info:
+        validate_input(workflow, {"message": "   \n", "code": "abcd"})
+    assert info.value.errors == [
+        {"field": "message", "error": "must not be blank"},
+        {"field": "code", "error": "must match '^[A-Z]{3}$'"},
+    ]
+    bad = write_workflow(
+        "badpattern", "inputs:\n  message: {type: string, pattern: '(unclosed'}\nsteps:\n  - echo: x\n"
+    )
+    with pytest.raises(Exception, match="pattern is not a valid regular expression"):
+        WorkflowLoader(bad.parent.parent).load("badpattern")
