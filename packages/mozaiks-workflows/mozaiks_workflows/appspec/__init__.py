@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from .extractor import extract
 from .models import (
     FIELD_TYPES,
     GENERATOR_VERSION,
     RESERVED_FIELDS,
+    RESERVED_WORDS,
     AgentSpec,
     AppSpec,
     EntitySpec,
@@ -19,6 +21,7 @@ __all__ = [
     "FIELD_TYPES",
     "GENERATOR_VERSION",
     "RESERVED_FIELDS",
+    "RESERVED_WORDS",
     "AgentSpec",
     "AppSpec",
     "EntitySpec",
@@ -26,4 +29,5 @@ __all__ = [
     "PageSpec",
     "RelationSpec",
     "WorkflowSpec",
+    "extract",
 ]

@@ -18,6 +18,7 @@ __all__ = [
     "FIELD_TYPES",
     "GENERATOR_VERSION",
     "RESERVED_FIELDS",
+    "RESERVED_WORDS",
     "AgentSpec",
     "AppSpec",
     "EntitySpec",
@@ -34,14 +35,14 @@ FIELD_TYPES: tuple[str, ...] = FieldType.__args__  # type: ignore[attr-defined]
 
 #: Fields every stored document has already (set by mozaiks-core), or that identity owns.
 RESERVED_FIELDS = frozenset({"id", "owner", "created_at", "updated_at", "app_id", "user_id", "_id"})
-#: Words that would break generated TypeScript or clash with the runtime's collections.
-_RESERVED_WORDS = frozenset(
+#: Words that would break generated TypeScript or clash with generated pages, routes and the runtime's collections.
+RESERVED_WORDS = frozenset(
     {"class", "function", "default", "delete", "new", "return", "this", "typeof", "void", "var", "let", "const",
      "enum", "interface", "package", "private", "public", "static", "yield", "await", "import", "export", "super",
      "extends", "implements", "switch", "case", "catch", "finally", "throw", "try", "while", "with", "in", "of",
      "instanceof", "debugger", "continue", "break", "do", "else", "for", "if", "null", "true", "false", "type",
      "string", "number", "boolean", "object", "any", "never", "unknown", "activity", "activities", "auth", "health",
-     "ready", "metrics", "payments", "workflows", "marketing", "user", "users", "login", "dashboard", "stats"}
+     "ready", "metrics", "payments", "workflows", "marketing", "user", "users", "login", "dashboard", "stats", "app", "layout", "nav"}
 )  # fmt: skip
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -52,7 +53,7 @@ _KEBAB = re.compile(r"^[a-z][a-z0-9-]{0,49}$")
 def _check_snake(value: str, what: str) -> str:
     if not _SNAKE.match(value) or "__" in value or value.endswith("_"):
         raise ValueError(f"{what} {value!r} must be snake_case: a lowercase letter, then letters, digits or _")
-    if keyword.iskeyword(value) or value in _RESERVED_WORDS:
+    if keyword.iskeyword(value) or value in RESERVED_WORDS:
         raise ValueError(f"{what} {value!r} is a reserved word in the generated code")
     return value
 
@@ -148,7 +149,7 @@ class EntitySpec(_Spec):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _PASCAL.match(value) or value.lower() in _RESERVED_WORDS:
+        if not _PASCAL.match(value) or value.lower() in RESERVED_WORDS:
             raise ValueError(f"entity name {value!r} must be PascalCase and not a reserved word")
         return value
 
