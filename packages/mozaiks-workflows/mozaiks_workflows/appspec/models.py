@@ -42,7 +42,8 @@ RESERVED_WORDS = frozenset(
      "extends", "implements", "switch", "case", "catch", "finally", "throw", "try", "while", "with", "in", "of",
      "instanceof", "debugger", "continue", "break", "do", "else", "for", "if", "null", "true", "false", "type",
      "string", "number", "boolean", "object", "any", "never", "unknown", "activity", "activities", "auth", "health",
-     "ready", "metrics", "payments", "workflows", "marketing", "user", "users", "login", "dashboard", "stats", "app", "layout", "nav"}
+     "ready", "metrics", "payments", "workflows", "marketing", "user", "users", "login", "dashboard", "stats",
+     "app", "layout", "nav"}
 )  # fmt: skip
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
