@@ -166,8 +166,18 @@ CASES: dict[str, dict[str, Any]] = {
     "task-tracker": {"message": "Build a task tracker with React and Python"},
     "recipes": {"message": "A recipe sharing app where people post recipes with ingredients and rate them"},
     "crm": {"message": "CRM for a small agency: clients, deals and invoices, with a Slack notification on new deals"},
+    "blog": {"message": "A blog with posts, comments and tags; email me when someone comments"},
+    "inventory": {
+        "message": "Inventory management for a hardware store: products, suppliers, warehouses and stock movements"
+    },
+    "booking": {"message": "Appointment booking for a hair salon with services, stylists and customers"},
+    "expenses": {"message": "Build an expense tracker called 'Pennywise' with categories and monthly budgets"},
+    "helpdesk": {"message": "Helpdesk where customers open support tickets and agents reply, plus an AI assistant"},
+    "library": {"message": "A small library app to lend books to members and track due dates, in Vue and Django"},
+    "fitness": {"message": "Fitness log: workouts, exercises and personal records, remind me to train"},
     "awkward": {"message": "Build it", "spec": awkward_spec()},
 }
+"""Ten app descriptions (the issue's bar) plus a ready spec and a spec full of awkward names."""
 
 
 @dataclass
