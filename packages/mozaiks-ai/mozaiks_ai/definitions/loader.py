@@ -230,13 +230,18 @@ class WorkflowRegistry:
     def from_roots(cls, roots: Iterable[str | Path], *, enabled: Sequence[str] | None = None) -> WorkflowRegistry:
         """Load every root; the first root that defines an id wins.
 
+        Shared agents come from ``<root>/agents`` and, for a root named ``workflows``, from the ``agents/`` folder
+        beside it (a generated app's layout); a workflow folder's own ``agents/`` adds to them.
+
         Args:
             roots: Folders to load, in priority order.
             enabled: When given, only these ids are registered (``WORKFLOWS_ENABLED``).
         """
         registry = cls()
-        for root in roots:
-            registry._add_agents(Path(root) / "agents", None)
+        for root in map(Path, roots):
+            registry._add_agents(root / "agents", None)
+            if root.name == "workflows":  # an app's layout (SPEC §5): <app>/workflows beside <app>/agents
+                registry._add_agents(root.parent / "agents", None)
             valid, invalid = WorkflowLoader(root).load_all()
             for workflow_id, error in invalid.items():
                 if workflow_id not in registry.workflows and workflow_id not in registry.invalid:

@@ -192,3 +192,18 @@ def test_content_hash_of_single_file(wf_root: Path) -> None:
     assert one and two
     (wf_root / "one.yml").write_text(GOOD + "\n# edited\n")
     assert loader.load("one").content_hash != one
+
+
+def test_an_app_layout_loads_agents_beside_its_workflows_folder(tmp_path: Path) -> None:
+    app = tmp_path / "my-app"
+    (app / "workflows").mkdir(parents=True)
+    (app / "workflows" / "notifications.yml").write_text("trigger: task.created\nsteps:\n  - echo: hi\n")
+    (app / "agents").mkdir()
+    (app / "agents" / "support-bot.json").write_text('{"name": "Support bot", "system": "Help."}')
+    registry = WorkflowRegistry.from_roots([app / "workflows"])
+    assert "support-bot" in registry.agents and "notifications" in registry.workflows
+    other = tmp_path / "elsewhere"  # only a root named workflows looks beside itself
+    other.mkdir()
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "stray.json").write_text('{"name": "Stray", "system": "x"}')
+    assert "stray" not in WorkflowRegistry.from_roots([other]).agents
