@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -41,6 +38,7 @@ from mozaiks_workflows.appspec import (
     RelationSpec,
     WorkflowSpec,
 )
+from pack_harness import clean_env, sample_value, serve_backend
 
 BIN = Path(sys.executable).parent
 FIXTURE = Path(__file__).parent / "fixtures" / "task_tracker_spec.json"
@@ -236,11 +234,6 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     return result
 
 
-def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without MOZAIKS_* variables, plus ``extra``."""
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("MOZAIKS_")}, **extra}
-
-
 # -- the run ------------------------------------------------------------------------------------------------------
 
 
@@ -317,73 +310,18 @@ def test_the_backend_passes_its_own_tests(generated: Generated) -> None:
 # -- (b) served by mozaiks-core ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start(cmd: list[str], env: dict[str, str], base: str, log: Path) -> subprocess.Popen[bytes]:
-    """Start a server and wait for its ``/health``."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{cmd[0]} exited:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    stop(proc)
-    raise AssertionError(f"{cmd[0]} did not start:\n{log.read_text()}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @pytest.fixture
 def served(generated: Generated, tmp_path: Path) -> Iterator[str]:
     """The generated backend under ``mozaiks-core serve`` on a free port."""
-    port = free_port()
-    env = clean_env(
-        MOZAIKS_ENV="test",
-        MOZAIKS_DB_URL=f"sqlite:///{tmp_path}/app.db",
-        MOZAIKS_JWT_SECRET="served-jwt-secret-" + "q" * 32,
-        MOZAIKS_APP_API_TOKEN=APP_TOKEN,
-    )
-    base = f"http://127.0.0.1:{port}"
-    cmd = [str(BIN / "mozaiks-core"), "serve", str(generated.root / "backend"), "--port", str(port)]
-    proc = start(cmd, env, base, tmp_path / "backend.log")
-    try:
-        yield base
-    finally:
-        stop(proc)
+    env = {"MOZAIKS_JWT_SECRET": "served-jwt-secret-" + "q" * 32, "MOZAIKS_APP_API_TOKEN": APP_TOKEN}
+    with serve_backend(tmp_path, generated.root / "backend", **env) as server:
+        yield server.url
 
 
 APP_TOKEN = "app-scoped-token-" + "k" * 32
 
 
-def sample(field: dict[str, Any]) -> Any:
-    """A valid value of a field."""
-    return {
-        "string": "Sample",
-        "text": "A longer text.",
-        "integer": 3,
-        "number": 2.5,
-        "boolean": True,
-        "date": "2030-01-31",
-        "datetime": "2030-01-31T09:30:00Z",
-        "email": "someone@example.com",
-        "url": "https://example.com/x",
-    }.get(field["type"]) or field["options"][0]
+sample = sample_value  # a valid value of a field
 
 
 def creation_order(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -517,51 +455,3 @@ def test_docker_compose_config_accepts_the_file(generated: Generated) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     missing = subprocess.run([*command, "config", "-q"], cwd=generated.root, env=clean_env(), capture_output=True)
     assert missing.returncode != 0  # the secrets are required: compose names the first one missing
-
-
-# -- the whole loop: backend → outbox → mozaiks-ai → generated workflow → backend ------------------------------------
-
-
-@pytest.mark.slow
-def test_a_generated_workflow_reports_to_the_generated_backend(tmp_path: Path) -> None:
-    """The fixture app's ``notifications`` workflow runs on ``task.created`` and writes to the creator's feed."""
-    app = asyncio.run(run_app_generator(tmp_path, CASES["fixture"]))
-    assert app.status == "succeeded", app.error
-    ai_port, app_port = free_port(), free_port()
-    ai_url, app_url = f"http://127.0.0.1:{ai_port}", f"http://127.0.0.1:{app_port}"
-    ai_secret = "shared-ai-secret-" + "s" * 32
-    ai_env = clean_env(MOZAIKS_AI_JWT_SECRET=ai_secret, MOZAIKS_APP_API_URL=app_url, MOZAIKS_APP_API_TOKEN=APP_TOKEN)
-    app_env = clean_env(
-        MOZAIKS_ENV="test",
-        MOZAIKS_DB_URL=f"sqlite:///{tmp_path}/app.db",
-        MOZAIKS_JWT_SECRET="loop-jwt-secret-" + "j" * 32,
-        MOZAIKS_AI_URL=ai_url,
-        MOZAIKS_AI_JWT_SECRET=ai_secret,
-        MOZAIKS_APP_API_TOKEN=APP_TOKEN,
-    )
-    # As the generated README runs it: the workflows, plus the repository root for its agents/ folder.
-    ai_cmd = [str(BIN / "mozaiks-ai"), "serve", "--port", str(ai_port), "--db", f"sqlite:///{tmp_path}/ai.db",
-              "--workflows", str(app.root / "workflows"), "--workflows", str(app.root)]  # fmt: skip
-    app_cmd = [str(BIN / "mozaiks-core"), "serve", str(app.root / "backend"), "--port", str(app_port)]
-    procs = [start(ai_cmd, ai_env, ai_url, tmp_path / "ai.log")]
-    try:
-        procs.append(start(app_cmd, app_env, app_url, tmp_path / "app.log"))
-        with httpx.Client(base_url=app_url, timeout=10) as client:
-            _, alice = sign_up(client, "alice@example.com")
-            project = client.post("/api/projects", json={"name": "Launch"}, headers=alice).json()
-            created = client.post("/api/tasks", json={"title": "Ship it", "project_id": project["id"]}, headers=alice)
-            assert created.status_code == 201, created.text
-            task = created.json()
-            deadline, feed = time.monotonic() + 30, list[dict[str, Any]]()
-            while not feed and time.monotonic() < deadline:
-                time.sleep(0.2)
-                feed = client.get("/api/activity", headers=alice).json()["items"]
-            assert feed, (tmp_path / "ai.log").read_text()[-3000:]
-            assert [(i["message"], i["entity"], i["entity_id"]) for i in feed] == [
-                ("New task: Ship it", "task", task["id"])
-            ]
-            _, bob = sign_up(client, "bob@example.com")
-            assert client.get("/api/activity", headers=bob).json()["items"] == []
-    finally:
-        for proc in procs:
-            stop(proc)

@@ -138,7 +138,11 @@ def test_an_entity_event_runs_the_generated_workflow_which_calls_the_app_back(
             if any(item.get("entity_id") == record["id"] for item in items):
                 break
             time.sleep(0.25)
-        assert any(item.get("entity_id") == record["id"] for item in items), (items, backend.output(), runtime.output())
+        reports = [item for item in items if item.get("entity_id") == record["id"]]
+        assert reports, (items, backend.output(), runtime.output())
+        # The workflow rendered its message from the event (no template text left) for the record's entity.
+        assert reports[0]["entity"] == workflow["trigger"].split(".")[0]
+        assert reports[0]["message"] and "{{" not in reports[0]["message"] and "Example" in reports[0]["message"]
         # The workflow's report is the user's: another user sees none of it.
         other = app.post("/api/auth/signup", json={"email": "bob@example.com", "password": "correct horse battery"})
         bob = {"Authorization": f"Bearer {other.json()['access_token']}"}
