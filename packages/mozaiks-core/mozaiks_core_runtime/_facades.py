@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.from_thread
 
-from .docdb import Collection, Database, Transaction
+from .docdb import Collection, Database, Transaction, commit_current
 from .errors import ConfigurationError
 from .payments.base import Checkout, PaymentProvider, PaymentUser, Subscription
 from .payments.service import Payments
@@ -75,6 +75,7 @@ def _run_sync(make: Callable[[], Awaitable[T]], name: str) -> T:
         pass
     else:
         raise ConfigurationError(f"payments.{name}() blocks: in an async handler use 'await payments.{name}_async()'")
+    commit_current()  # the request's writes first: no write lock is held across the provider's HTTP call
     started = False
 
     async def call() -> T:

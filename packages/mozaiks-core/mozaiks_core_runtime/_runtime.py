@@ -107,7 +107,7 @@ class Runtime:
         app_id = self.settings.app_id
         if on_behalf_of is None:
             return User(id=f"app:{app_id}", roles=(APP_ROLE,), app_id=app_id, via_app_token=True, app_wide=True)
-        if not _USER_ID.match(on_behalf_of):
+        if not _USER_ID.fullmatch(on_behalf_of):
             raise AuthError("X-Mozaiks-User must be a user id (letters, digits, _ . : @ -)")
         return User(id=on_behalf_of, roles=(APP_ROLE,), app_id=app_id, via_app_token=True)
 

@@ -43,9 +43,7 @@ from ._responses import error_response, to_response
 from ._runtime import Runtime, set_latest, use_runtime
 from .auth._provider import register_auth_routes
 from .config import Settings
-from .docdb import Database, Transaction
-from .docdb._transaction import begin as begin_transaction
-from .docdb._transaction import end as end_transaction
+from .docdb import Database, transaction
 from .errors import ConfigurationError
 from .plugins.registry import PluginRegistry
 from .telemetry import insights as insights_module
@@ -185,26 +183,16 @@ class App:
         client = raw.client.host if raw.client else ""
         state = RequestState(partial(self.runtime.authenticate, raw.headers), client=client)
         with use_runtime(self.runtime), use_state(state):
-            tx, token = begin_transaction()
             try:
                 data = await read_json_body(raw, self.settings.max_body_bytes, self.settings.max_json_depth)
                 request = Request(raw, data)
                 if call.is_async:
-                    try:
-                        result = await call(request, raw.path_params)
-                    except BaseException:
-                        if tx.pending:
-                            await run_in_threadpool(tx.rollback)
-                        raise
-                    if tx.pending:
-                        await run_in_threadpool(tx.commit)
-                else:
-                    result = await run_in_threadpool(call.run_in_transaction, tx, request, raw.path_params)
-                return to_response(result)
+                    return to_response(await call(request, raw.path_params))
+                # The whole transaction (first write … commit) happens in this one worker thread.
+                response: Response = await run_in_threadpool(call.run_in_transaction, request, raw.path_params)
+                return response
             except Exception as exc:
                 return error_response(exc)
-            finally:
-                end_transaction(tx, token)
 
     def _health(self, request: Request) -> dict[str, Any]:
         return {"status": "ok", "app": self.settings.app_id, "mode": self.settings.mode}
@@ -306,17 +294,14 @@ class _HandlerCall:
             return self.handler(request)
         return self.handler(request, **{k: v for k, v in path_params.items() if k in self.names})
 
-    def run_in_transaction(self, tx: Transaction, request: Request, path_params: dict[str, Any]) -> Any:
-        """Call a sync handler and commit (or roll back) its writes in the same worker thread."""
-        try:
-            result = self(request, path_params)
-        except BaseException:
-            if tx.pending:
-                tx.rollback()
-            raise
-        if tx.pending:
-            tx.commit()
-        return result
+    def run_in_transaction(self, request: Request, path_params: dict[str, Any]) -> Response:
+        """Call a sync handler in a transaction, build its response, then commit — all in this worker thread.
+
+        The response is built before the commit, so a handler returning something that is not JSON rolls back
+        instead of answering 500 after its writes were kept.
+        """
+        with transaction():
+            return to_response(self(request, path_params))
 
 
 def _caller_dir() -> Path:

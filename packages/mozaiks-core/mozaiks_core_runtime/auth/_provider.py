@@ -62,7 +62,7 @@ class _Provider:
 
     def signup(self, request: Request) -> Any:
         email = _text(request.data, "email").strip()
-        if not _EMAIL.match(email):
+        if not _EMAIL.fullmatch(email):
             raise RequestError("email is not a valid address", details={"field": "email"})
         password_hash = self.runtime.passwords.hash(_password(request.data))
         try:

@@ -32,6 +32,15 @@ VERIFIED_CACHE_SIZE = 4096
 _REQUIRED = ["exp", "iss", "aud", "sub"]
 
 
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data (faster than ``copy.deepcopy``: no memo, no reduce protocol)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
 def user_from_claims(claims: dict[str, Any]) -> User:
     """Build a :class:`User` from verified claims (``roles`` must be a list of strings)."""
     roles = claims.get("roles") or []
@@ -83,7 +92,8 @@ class TokenVerifier:
         claims = self._verified.get(token)
         if claims is not None:
             if claims["exp"] + LEEWAY_SECONDS > time.time():
-                return dict(claims)
+                fresh: dict[str, Any] = _copy(claims)
+                return fresh
             with self._verified_lock:
                 self._verified.pop(token, None)
             raise AuthError("token expired")
@@ -92,7 +102,7 @@ class TokenVerifier:
             with self._verified_lock:
                 if len(self._verified) >= VERIFIED_CACHE_SIZE:
                     del self._verified[next(iter(self._verified))]  # the oldest entry
-                self._verified[token] = claims
+                self._verified[token] = _copy(claims)  # callers may change theirs: the cache keeps its own
         return claims
 
     def _verify(self, token: str) -> dict[str, Any]:

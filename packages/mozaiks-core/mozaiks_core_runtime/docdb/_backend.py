@@ -97,7 +97,7 @@ class Backend(Protocol):
 
 def index_name(fields: tuple[tuple[str, ...], ...]) -> str:
     """A stable index name for ``fields``, short enough for PostgreSQL (63 bytes)."""
-    readable = "__".join("_".join(path) for path in fields)[:36]
+    readable = "__".join("_".join(path) for path in fields)[:30]  # 21 + 30 + 1 + 8 = 60 bytes at most
     digest = hashlib.sha256(repr(fields).encode()).hexdigest()[:8]
     return f"mozaiks_documents_ix_{readable}_{digest}"
 

@@ -94,7 +94,7 @@ class Collection:
         return Document({"id": row.id, **row.data})
 
     def _check_id(self, doc_id: object) -> str:
-        if not isinstance(doc_id, str) or not _ID.match(doc_id):
+        if not isinstance(doc_id, str) or not _ID.fullmatch(doc_id):
             raise NotFoundError(f"{self.name}: no such document")
         return doc_id
 
@@ -123,7 +123,7 @@ class Collection:
             if confined:
                 data[self.owner_field] = owner
             owner = data.get(self.owner_field) if isinstance(data.get(self.owner_field), str) else None
-        if id is not None and not _ID.match(id):
+        if id is not None and not _ID.fullmatch(id):
             raise InvalidFilterError(f"invalid document id {id!r}")
         stamp = _now()
         data["created_at"] = data["updated_at"] = stamp

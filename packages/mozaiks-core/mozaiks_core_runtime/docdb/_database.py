@@ -102,7 +102,7 @@ class Database:
 
     @staticmethod
     def _check(name: str) -> None:
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise InvalidFilterError(f"invalid collection name {name!r}")
 
     @contextmanager

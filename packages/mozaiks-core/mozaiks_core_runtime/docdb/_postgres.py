@@ -57,6 +57,7 @@ class _Params:
         return self.add(json.dumps(value), "::jsonb")
 
 
+_ACQUIRE_TIMEOUT = 30.0
 _PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
@@ -66,7 +67,7 @@ def field_expression(path: tuple[str, ...]) -> str:
     The path is inlined rather than bound so that queries use the same expression as declared indexes; field
     names are validated identifiers, checked again here.
     """
-    if not all(_PART.match(part) for part in path):
+    if not all(_PART.fullmatch(part) for part in path):
         raise InvalidFilterError(f"invalid field path {'.'.join(path)!r}")
     return "(data #> '{" + ",".join(path) + "}'::text[])"
 
@@ -130,10 +131,11 @@ def _keyset(sort: Sort, after: Cursor, p: _Params) -> str:
 
 @dataclass
 class _Open:
-    """A transaction's connection and its asyncpg transaction."""
+    """A transaction's connection, its asyncpg transaction, and the error that aborted it, if one did."""
 
     conn: Any
     tr: Any
+    failed: str | None = None
 
 
 class PostgresBackend:
@@ -218,7 +220,7 @@ class PostgresBackend:
 
     def _begin(self) -> _Open:
         async def begin() -> _Open:
-            conn = await self._pool.acquire()
+            conn = await self._pool.acquire(timeout=_ACQUIRE_TIMEOUT)
             tr = conn.transaction()
             try:
                 await tr.start()
@@ -235,9 +237,18 @@ class PostgresBackend:
     def _end(self, open_: _Open, commit: bool) -> Any:
         async def end() -> None:
             try:
-                await (open_.tr.commit() if commit else open_.tr.rollback())
+                # A statement that failed aborted the transaction: PostgreSQL would turn COMMIT into a silent
+                # ROLLBACK, so say so instead of reporting success.
+                if commit and open_.failed is None:
+                    await open_.tr.commit()
+                else:
+                    await open_.tr.rollback()
             finally:
                 await self._pool.release(open_.conn)
+            if commit and open_.failed is not None:
+                raise RuntimeError(
+                    f"the transaction was aborted by an earlier error ({open_.failed}); nothing was saved"
+                )
 
         def run() -> None:
             try:
@@ -254,15 +265,19 @@ class PostgresBackend:
         tx = current_transaction()
         if tx is not None and (write or tx.handle(self) is not None):
             with tx.mutex:  # one statement per connection at a time, and one BEGIN however many threads race
-                open_: _Open | None = tx.handle(self)
-                if open_ is None:
-                    open_ = self._begin()
-                    tx.join(self, open_, commit=self._end(open_, True), rollback=self._end(open_, False))
-                conn = open_.conn
-                return self._execute(getattr(conn, method)(sql, *params))
+                if not tx.closed:  # a late caller (a task the handler left behind) falls back to autocommit
+                    open_: _Open | None = tx.handle(self)
+                    if open_ is None:
+                        open_ = self._begin()
+                        tx.join(self, open_, commit=self._end(open_, True), rollback=self._end(open_, False))
+                    try:
+                        return self._execute(getattr(open_.conn, method)(sql, *params))
+                    except DatabaseError as exc:
+                        open_.failed = open_.failed or str(exc)
+                        raise
 
         async def run() -> Any:
-            async with self._pool.acquire() as conn:
+            async with self._pool.acquire(timeout=_ACQUIRE_TIMEOUT) as conn:
                 return await getattr(conn, method)(sql, *params)
 
         return self._execute(run())

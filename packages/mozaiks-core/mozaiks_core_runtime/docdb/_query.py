@@ -112,7 +112,7 @@ def validate_field(name: object) -> tuple[str, ...]:
     Raises:
         InvalidFilterError: The name is not a dotted identifier (``$`` keys, SQL fragments…).
     """
-    if not isinstance(name, str) or not _FIELD.match(name):
+    if not isinstance(name, str) or not _FIELD.fullmatch(name):
         raise InvalidFilterError(f"invalid field name {name!r}", details={"field": str(name)[:100]})
     return tuple(name.split("."))
 

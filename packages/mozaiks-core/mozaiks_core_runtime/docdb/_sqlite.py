@@ -1,8 +1,12 @@
-"""SQLite backend: one connection in WAL mode behind a lock, documents as JSON text.
+"""SQLite backend: documents as JSON text in WAL mode; one writer connection behind a lock, readers beside it.
 
-Outside a transaction the lock is held for one statement (autocommit). Inside one (see :mod:`._transaction`) the
-first write takes the lock and runs ``BEGIN IMMEDIATE``; the transaction keeps the lock until it commits or rolls
-back, and its later statements — from whichever thread — run under it.
+* **Writes** go through the one writer connection. Outside a transaction the lock is held for one statement
+  (autocommit). Inside one (see :mod:`._transaction`) the first write takes the lock and runs ``BEGIN IMMEDIATE``;
+  the transaction keeps the lock until it commits or rolls back, and its later statements — reads included, so it
+  sees its own writes — run under it.
+* **Reads** outside a transaction use a read-only connection per thread and never wait for the writer (WAL lets
+  readers see the last committed state while a write transaction is open). ``:memory:`` databases, which another
+  connection cannot see, use the writer connection for everything.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..errors import ConflictError, DatabaseError, InvalidFilterError
 from ._backend import Row, Scope, dump_document, index_name
@@ -47,7 +51,7 @@ def _path(path: tuple[str, ...]) -> str:
     Inlined rather than bound so that queries use the same expression as declared indexes. Field names are
     validated identifiers (see ``_query.validate_field``); the check here keeps that true whoever calls.
     """
-    if not all(_PART.match(part) for part in path):
+    if not all(_PART.fullmatch(part) for part in path):
         raise InvalidFilterError(f"invalid field path {'.'.join(path)!r}")
     return "'$." + ".".join(path) + "'"
 
@@ -135,6 +139,9 @@ class SQLiteBackend:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._indexes: set[tuple[tuple[str, ...], ...]] = set()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._generation = 0  # bumped by close(): readers of an earlier opening are stale
 
     def open(self) -> None:
         """Open the file (creating its folder) in WAL mode and create the schema."""
@@ -175,30 +182,73 @@ class SQLiteBackend:
         return ""
 
     def declare_index(self, fields: tuple[tuple[str, ...], ...]) -> None:
-        """Create (if missing) an index on ``(app_id, collection, json_extract(data, '$.<field>')…)``."""
+        """Create (if missing) an index on ``(app_id, collection, json_extract(data, '$.<field>')…)``.
+
+        The DDL never runs inside a request's transaction (a rollback would drop the index while queries already
+        name it): when the caller's transaction holds the writer, it runs once that transaction has committed.
+        """
+        with self._open_lock:
+            is_open = self._conn is not None
+            if not is_open:
+                self._indexes.add(fields)  # created by open()
+                return
+        tx = current_transaction()
+        if tx is not None and tx.handle(self) is not None:
+            tx.after_commit(lambda: self.declare_index(fields))
+            return
+        self._take_lock()
+        try:
+            assert self._conn is not None
+            self._conn.execute(self._index_sql(fields))
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot create index {index_name(fields)}: {exc}") from exc
+        finally:
+            self._lock.release()
         with self._open_lock:
             self._indexes.add(fields)
-            is_open = self._conn is not None
-        if is_open:
-            self._write(self._index_sql(fields), [])
 
     def close(self) -> None:
-        """Close the connection."""
-        with self._open_lock, self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        """Close the connections."""
+        self._take_lock()
+        try:
+            with self._open_lock:
+                for reader in self._readers:
+                    reader.close()
+                self._readers.clear()
+                self._generation += 1
+                if self._conn is not None:
+                    self._conn.close()
+                    self._conn = None
+        finally:
+            self._lock.release()
 
     def _take_lock(self) -> None:
         if not self._lock.acquire(timeout=_LOCK_TIMEOUT):
             raise DatabaseError(
-                f"database busy: no access to {self._file!r} within {_LOCK_TIMEOUT:.0f} s (a long request holds "
+                f"database busy: no write access to {self._file!r} within {_LOCK_TIMEOUT:.0f} s (a long request holds "
                 "its write transaction; call db.commit() before slow work)"
             )
 
+    def _reader(self) -> sqlite3.Connection | None:
+        """This thread's read-only connection (``None`` for ``:memory:``, where only the writer sees the data)."""
+        if self._file == ":memory:":
+            return None
+        cached = getattr(self._local, "reader", None)
+        if cached is not None and cached[0] == self._generation:
+            return cast("sqlite3.Connection", cached[1])
+        try:
+            conn = sqlite3.connect(self._file, check_same_thread=False, isolation_level=None, timeout=10)
+            conn.execute("PRAGMA query_only=1")
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot open SQLite database {self._file!r}: {exc}") from exc
+        with self._open_lock:
+            self._readers.append(conn)
+            self._local.reader = (self._generation, conn)
+        return conn
+
     @contextmanager
     def _connection(self, write: bool) -> Iterator[sqlite3.Connection]:
-        """The connection, under the lock; inside a transaction, the transaction's (opened on its first write)."""
+        """The connection for one statement: the transaction's, this thread's reader, or the writer under the lock."""
         if self._conn is None:
             self.open()
         conn = self._conn
@@ -206,20 +256,24 @@ class SQLiteBackend:
         tx = current_transaction()
         if tx is not None and (write or tx.handle(self) is not None):
             with tx.mutex:  # one statement of the transaction at a time, and one BEGIN however many threads race
-                if tx.handle(self) is None:
-                    self._take_lock()
-                    try:
-                        conn.execute("BEGIN IMMEDIATE")
-                    except sqlite3.Error as exc:
-                        self._lock.release()
-                        raise DatabaseError(f"cannot start a transaction: {exc}") from exc
-                    tx.join(
-                        self,
-                        conn,
-                        commit=self._end_transaction(conn, "COMMIT"),
-                        rollback=self._end_transaction(conn, "ROLLBACK"),
-                    )
-                yield conn
+                if not tx.closed:  # a late caller (a task the handler left behind) falls back to autocommit
+                    if tx.handle(self) is None:
+                        self._take_lock()
+                        try:
+                            conn.execute("BEGIN IMMEDIATE")
+                        except sqlite3.Error as exc:
+                            self._lock.release()
+                            raise DatabaseError(f"cannot start a transaction: {exc}") from exc
+                        tx.join(
+                            self,
+                            conn,
+                            commit=self._end_transaction(conn, "COMMIT"),
+                            rollback=self._end_transaction(conn, "ROLLBACK"),
+                        )
+                    yield conn
+                    return
+        if not write and (reader := self._reader()) is not None:
+            yield reader
             return
         self._take_lock()
         try:

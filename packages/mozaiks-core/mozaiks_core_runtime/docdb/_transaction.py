@@ -1,11 +1,16 @@
 """Transactions: the writes of one request (or one ``with db.transaction():`` block) commit together.
 
-Every handler an :class:`~mozaiks_core_runtime.App` serves runs inside a :class:`Transaction`. Nothing happens
-until the first write: reads before it are ordinary autocommit reads. The first write opens a real database
-transaction (``BEGIN IMMEDIATE`` on SQLite, a pooled connection in a transaction on PostgreSQL) that every later
-call of the same request joins (reads too, so the request sees its own writes) — whether from the handler's
-thread or, for async handlers, from any worker thread. It commits when the handler returns and rolls back when it
-raises, so ``db.tasks.create(...)`` followed by ``events.emit(...)`` is one atomic commit.
+Every **sync** handler an :class:`~mozaiks_core_runtime.App` serves runs inside a :class:`Transaction`, in its
+worker thread from start to commit. Nothing happens until the first write: reads before it are ordinary reads.
+The first write opens a real database transaction (``BEGIN IMMEDIATE`` on SQLite, a pooled connection in a
+transaction on PostgreSQL) that every later call of the handler joins (reads too, so it sees its own writes). It
+commits when the handler returns and rolls back when it raises, so ``db.tasks.create(...)`` followed by
+``events.emit(...)`` is one atomic commit. Async handlers get no implicit transaction (each call commits on its
+own): a transaction held across ``await`` points would keep the single SQLite writer while other requests wait for
+worker threads the transaction itself needs to finish.
+
+Once a transaction has ended, calls from anything it left behind (a task or thread that copied the request's
+context) run in autocommit instead of reopening it.
 
 Callbacks registered with :meth:`Transaction.after_commit` (the outbox waking its sender) run once the data is
 durable. :meth:`Transaction.commit` may be called early (``db.commit()``): the runtime's own network clients do it
@@ -88,6 +93,29 @@ class Transaction:
                     _quietly(rest.rollback)
                 raise
 
+    def finish(self, *, commit: bool) -> None:
+        """Commit (or roll back) and close in one step: no caller can join between the two.
+
+        Raises:
+            DatabaseError: The commit failed (everything was rolled back).
+        """
+        callbacks: list[Callable[[], None]] = []
+        with self.mutex:
+            try:
+                if commit:
+                    parts, self._parts = list(self._parts.values()), {}
+                    callbacks, self._after_commit = self._after_commit, []
+                    self._commit_parts(parts)
+                else:
+                    self.rollback()
+            finally:
+                self.closed = True
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("after-commit callback failed")
+
     def rollback(self) -> None:
         """Roll back every joined backend and drop the after-commit callbacks."""
         with self.mutex:
@@ -135,22 +163,9 @@ def transaction() -> Iterator[Transaction]:
     try:
         yield tx
     except BaseException:
-        tx.rollback()
+        tx.finish(commit=False)
         raise
     else:
-        tx.commit()
+        tx.finish(commit=True)
     finally:
-        tx.closed = True
         _current.reset(token)
-
-
-def begin() -> tuple[Transaction, contextvars.Token[Transaction | None]]:
-    """Open a transaction for a request and make it current (the App ends it with :func:`end`)."""
-    tx = Transaction()
-    return tx, _current.set(tx)
-
-
-def end(tx: Transaction, token: contextvars.Token[Transaction | None]) -> None:
-    """Close a request's transaction (after its commit or rollback) and restore the previous one."""
-    tx.closed = True
-    _current.reset(token)

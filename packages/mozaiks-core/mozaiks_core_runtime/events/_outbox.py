@@ -84,7 +84,7 @@ class Outbox:
         Raises:
             RequestError: The type is invalid or the data is not a JSON object.
         """
-        if not isinstance(type, str) or not _TYPE.match(type):
+        if not isinstance(type, str) or not _TYPE.fullmatch(type):
             raise RequestError(f"invalid event type {type!r}")
         if data is not None and not isinstance(data, Mapping):
             raise RequestError("event data must be an object")

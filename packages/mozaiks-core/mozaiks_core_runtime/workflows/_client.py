@@ -72,6 +72,13 @@ class WorkflowClient:
         }
         return f"{self.settings.ai_url}/api/workflows/execute", body, headers
 
+    def _attempt_headers(self, headers: dict[str, str], body: dict[str, Any]) -> dict[str, str]:
+        """The headers of one attempt: a fresh scoped token each time (a retry may come after the last expired)."""
+        credentials = ai_headers(
+            self.settings, "workflows:execute", workflows=[body["workflow"]], user_id=body.get("user_id")
+        )
+        return {**headers, **credentials}
+
     @staticmethod
     def _result(response: httpx.Response) -> dict[str, Any]:
         try:
@@ -117,7 +124,7 @@ class WorkflowClient:
                 if attempt:
                     time.sleep(self.backoff * 2 ** (attempt - 1))
                 try:
-                    response = client.post(url, json=body, headers=headers)
+                    response = client.post(url, json=body, headers=self._attempt_headers(headers, body))
                 except httpx.HTTPError as exc:
                     error = exc
                     continue
@@ -145,7 +152,7 @@ class WorkflowClient:
                 if attempt:
                     await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
                 try:
-                    response = await client.post(url, json=body, headers=headers)
+                    response = await client.post(url, json=body, headers=self._attempt_headers(headers, body))
                 except httpx.HTTPError as exc:
                     error = exc
                     continue

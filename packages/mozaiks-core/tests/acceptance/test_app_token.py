@@ -24,6 +24,11 @@ def callback_app(make_app: Callable[..., App]) -> App:
     def create(request: Request) -> Any:
         return db.notes.create(text=request.data["text"]), 201
 
+    @app.get("/api/my-notes")
+    @auth.require_user
+    def my_notes(request: Request) -> Any:
+        return {"texts": [n["text"] for n in db.notes.find()]}
+
     @app.get("/api/internal/notes")
     @auth.require_app
     def every_note(request: Request) -> Any:
@@ -56,6 +61,12 @@ async def test_other_credentials_never_reach_an_app_route(
     assert (await client.get("/api/internal/notes", headers=user("ann"))).status_code == 403
     wrong = await client.get("/api/internal/notes", headers={"Authorization": f"Bearer {APP_TOKEN}x"})
     assert wrong.status_code == 401 and APP_TOKEN not in wrong.text
+    # The app token opens only require_app routes, with or without a user to act for.
+    for headers in ({}, {"X-Mozaiks-User": "ann"}):
+        refused = await client.get("/api/my-notes", headers={"Authorization": f"Bearer {APP_TOKEN}", **headers})
+        assert refused.status_code == 403 and "require_app" in refused.json()["error"]
+    trailing = {"Authorization": f"Bearer {APP_TOKEN}", "X-Mozaiks-User": "bob\n"}
+    assert (await client.get("/api/internal/notes", headers=trailing)).status_code in (400, 401)
     hostile = {"Authorization": f"Bearer {APP_TOKEN}", "X-Mozaiks-User": "bob' OR 1=1 --"}
     refused = await client.get("/api/internal/notes", headers=hostile)
     assert refused.status_code == 401 and "X-Mozaiks-User" in refused.json()["error"]

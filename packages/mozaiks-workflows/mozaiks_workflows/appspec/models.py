@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "FIELD_TYPES",
@@ -46,13 +46,33 @@ RESERVED_WORDS = frozenset(
      "app", "layout", "nav"}
 )  # fmt: skip
 
-_SNAKE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]{0,39}$")
-_KEBAB = re.compile(r"^[a-z][a-z0-9-]{0,49}$")
+_SNAKE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_PASCAL = re.compile(r"[A-Z][A-Za-z0-9]{0,39}")
+_KEBAB = re.compile(r"[a-z][a-z0-9-]{0,49}")
+#: Line breaks of YAML/.env/Python (\r, NEL, LS, PS) and other control characters: free text never carries them,
+#: so it cannot start a new line (a new key, a new statement) in a generated file.
+_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _one_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must be one line of text without control characters")
+    return value
+
+
+def _plain_text(value: str) -> str:
+    _one_line(value)
+    if "{{" in value or "{%" in value or "{#" in value:
+        raise ValueError("must not contain template markup ({{, {%, {#)")
+    return value
+
+
+#: One line of human text (labels, names, descriptions): no control characters, no template markup.
+Text = Annotated[str, AfterValidator(_plain_text)]
 
 
 def _check_snake(value: str, what: str) -> str:
-    if not _SNAKE.match(value) or "__" in value or value.endswith("_"):
+    if not _SNAKE.fullmatch(value) or "__" in value or value.endswith("_"):
         raise ValueError(f"{what} {value!r} must be snake_case: a lowercase letter, then letters, digits or _")
     if keyword.iskeyword(value) or value in RESERVED_WORDS:
         raise ValueError(f"{what} {value!r} is a reserved word in the generated code")
@@ -61,6 +81,23 @@ def _check_snake(value: str, what: str) -> str:
 
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _default_fits(kind: str, value: object) -> bool:
+    """Whether a default value has the field's type (texts are one plain line: they land in generated code)."""
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if not isinstance(value, str) or len(value) > 200:
+        return False
+    try:
+        _plain_text(value)
+    except ValueError:
+        return False
+    return True
 
 
 class FieldSpec(_Spec):
@@ -76,10 +113,10 @@ class FieldSpec(_Spec):
     """
 
     name: str
-    label: str = Field(min_length=1, max_length=80)
+    label: Text = Field(min_length=1, max_length=80)
     type: FieldType = "string"
     required: bool = False
-    options: tuple[str, ...] = ()
+    options: tuple[Annotated[Text, Field(min_length=1, max_length=80)], ...] = Field(default=(), max_length=50)
     default: str | int | float | bool | None = None
 
     @field_validator("name")
@@ -92,6 +129,10 @@ class FieldSpec(_Spec):
 
     @model_validator(mode="after")
     def _options(self) -> FieldSpec:
+        if len(set(self.options)) != len(self.options):
+            raise ValueError(f"options of {self.name!r} must be unique")
+        if self.default is not None and not _default_fits(self.type, self.default):
+            raise ValueError(f"default of {self.name!r} must be a {self.type} value")
         if self.type == "enum" and not self.options:
             raise ValueError(f"enum field {self.name!r} needs options")
         if self.type != "enum" and self.options:
@@ -138,8 +179,8 @@ class EntitySpec(_Spec):
     """
 
     name: str
-    label: str = Field(min_length=1, max_length=80)
-    plural_label: str = Field(min_length=1, max_length=80)
+    label: Text = Field(min_length=1, max_length=80)
+    plural_label: Text = Field(min_length=1, max_length=80)
     collection: str
     event_noun: str
     fields: tuple[FieldSpec, ...] = Field(min_length=1, max_length=30)
@@ -150,7 +191,7 @@ class EntitySpec(_Spec):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _PASCAL.match(value) or value.lower() in RESERVED_WORDS:
+        if not _PASCAL.fullmatch(value) or value.lower() in RESERVED_WORDS:
             raise ValueError(f"entity name {value!r} must be PascalCase and not a reserved word")
         return value
 
@@ -185,7 +226,7 @@ class PageSpec(_Spec):
     """
 
     name: str
-    title: str = Field(min_length=1, max_length=80)
+    title: Text = Field(min_length=1, max_length=80)
     path: str = Field(pattern=r"^/[a-z0-9\-/]*$", max_length=80)
     kind: Literal["list", "dashboard", "activity"]
     entity: str | None = None
@@ -193,7 +234,7 @@ class PageSpec(_Spec):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _PASCAL.match(value):
+        if not _PASCAL.fullmatch(value):
             raise ValueError(f"page name {value!r} must be PascalCase")
         return value
 
@@ -217,16 +258,16 @@ class WorkflowSpec(_Spec):
     """
 
     id: str
-    name: str = Field(min_length=1, max_length=80)
-    description: str = Field(max_length=300)
+    name: Text = Field(min_length=1, max_length=80)
+    description: Text = Field(max_length=300)
     trigger: str = Field(pattern=r"^[a-z][a-z0-9_]*\.(created|updated|deleted)$")
     entity: str
-    message: str = Field(min_length=1, max_length=300)
+    message: Annotated[str, AfterValidator(_one_line)] = Field(min_length=1, max_length=300)
 
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not _KEBAB.match(value):
+        if not _KEBAB.fullmatch(value):
             raise ValueError(f"workflow id {value!r} must be kebab-case")
         return value
 
@@ -241,13 +282,13 @@ class AgentSpec(_Spec):
     """
 
     id: str
-    name: str = Field(min_length=1, max_length=80)
-    description: str = Field(min_length=1, max_length=500)
+    name: Text = Field(min_length=1, max_length=80)
+    description: Text = Field(min_length=1, max_length=500)
 
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not _KEBAB.match(value):
+        if not _KEBAB.fullmatch(value):
             raise ValueError(f"agent id {value!r} must be kebab-case")
         return value
 
@@ -270,23 +311,23 @@ class AppSpec(_Spec):
         generator_version: :data:`GENERATOR_VERSION`.
     """
 
-    name: str = Field(min_length=1, max_length=80)
+    name: Text = Field(min_length=1, max_length=80)
     slug: str
-    description: str = Field(min_length=1, max_length=500)
+    description: Text = Field(min_length=1, max_length=500)
     frontend: Literal["react"] = "react"
     backend: Literal["python"] = "python"
     entities: tuple[EntitySpec, ...] = Field(min_length=1, max_length=12)
     pages: tuple[PageSpec, ...] = Field(min_length=1, max_length=30)
     workflows: tuple[WorkflowSpec, ...] = Field(default=(), max_length=10)
     agents: tuple[AgentSpec, ...] = Field(default=(), max_length=5)
-    assumptions: tuple[str, ...] = ()
+    assumptions: tuple[Annotated[Text, Field(max_length=500)], ...] = Field(default=(), max_length=50)
     source: Literal["offline-extractor", "model"] = "offline-extractor"
     generator_version: str = GENERATOR_VERSION
 
     @field_validator("slug")
     @classmethod
     def _slug(cls, value: str) -> str:
-        if not _KEBAB.match(value) or value.endswith("-") or "--" in value:
+        if not _KEBAB.fullmatch(value) or value.endswith("-") or "--" in value:
             raise ValueError(f"slug {value!r} must be kebab-case")
         return value
 

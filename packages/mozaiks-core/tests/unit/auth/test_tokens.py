@@ -189,4 +189,9 @@ def test_the_cache_of_verified_tokens_is_bounded(make_app: Callable[..., App], m
     assert list(verifier._verified) == tokens[-3:]
     claims = verifier.verify(tokens[-1])
     claims["sub"] = "mallory"  # callers get a copy: the cached claims stay as verified
-    assert verifier.verify(tokens[-1])["sub"] == "u9"
+    claims["roles"].append("admin")  # a deep one
+    again = verifier.verify(tokens[-1])
+    assert again["sub"] == "u9" and again["roles"] == []
+    fresh = mint(SECRET, sub="u10")
+    verifier.verify(fresh)["roles"].append("admin")  # the first verification's claims are the caller's too
+    assert verifier.verify(fresh)["roles"] == []

@@ -90,6 +90,7 @@ def test_sort_and_cursor_pagination_visit_every_document_once(database: Database
         {"title": {"eq": {"$ne": None}}},
         {"n": {"gt": True}},
         {"n": {"in": []}},
+        {"title\n": "kept"},  # a trailing newline is not a field name either
     ],
 )
 def test_08_filter_injection_is_rejected_and_nothing_runs(database: Database, where: dict[str, object]) -> None:

@@ -45,9 +45,10 @@ def test_declared_indexes_serve_equality_range_and_sort(database: Database) -> N
     if database.url.startswith("sqlite"):
         traced: list[str] = []  # the statement the backend really sends, with its values inlined
         backend: Any = database.backend
-        backend._conn.set_trace_callback(traced.append)
+        reader = backend._reader()  # this thread's read connection, which serves the find below
+        reader.set_trace_callback(traced.append)
         tasks.find({"status": "done"})
-        backend._conn.set_trace_callback(None)
+        reader.set_trace_callback(None)
         (sql,) = [t for t in traced if t.startswith("SELECT")]
         assert status in plan(database, sql, [])
     else:

@@ -6,7 +6,7 @@
 {%- endif -%}
 {%- endmacro -%}
 {%- macro note(field) -%}
-{{ field.label | replace("*/", "* /") }}{% if field.type == "date" %} (YYYY-MM-DD){% elif field.type == "datetime" %} (ISO 8601 date-time){% elif field.type == "integer" %} (a whole number){% elif field.type == "text" %} (long text){% elif field.type in ("email", "url") %} ({{ field.type }}){% endif %}{% if field.default is not none %}; default {{ field.default | tojson }}{% endif %}.
+{{ field.label | replace("*/", "* /") }}{% if field.type == "date" %} (YYYY-MM-DD){% elif field.type == "datetime" %} (ISO 8601 date-time){% elif field.type == "integer" %} (a whole number){% elif field.type == "text" %} (long text){% elif field.type in ("email", "url") %} ({{ field.type }}){% endif %}{% if field.default is not none %}; default {{ field.default | tojson | replace("*/", "* /") }}{% endif %}.
 {%- endmacro -%}
 {%- macro members(nullable) -%}
 {%- for field in entity.fields %}
