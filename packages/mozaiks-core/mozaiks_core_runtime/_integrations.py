@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ._request import Request
+from ._request import Request, read_body
 from ._runtime import use_runtime
 from .auth._guards import current_user, require_user
-from .errors import ForbiddenError, PayloadTooLargeError, RequestError
+from .errors import ForbiddenError, RequestError
 from .payments.config import DEFAULT_MOUNT_PATH
 from .telemetry.metrics import metrics_response
 
@@ -43,20 +43,6 @@ __all__ = ["WORKFLOW_RUN_PATH", "register_integration_routes"]
 
 WORKFLOW_RUN_PATH = "/api/workflows/{name}/run"
 _INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)
-
-
-async def _raw_body(request: StarletteRequest, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLargeError(f"request body larger than {limit} bytes", details={"limit": limit})
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLargeError(f"request body larger than {limit} bytes", details={"limit": limit})
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _sandbox_csp(html: str) -> str:
@@ -84,7 +70,7 @@ def register_integration_routes(app: App) -> None:
         from ._responses import error_response
 
         try:
-            body = await _raw_body(raw, settings.max_body_bytes)
+            body = await read_body(raw, settings.max_body_bytes)
         except Exception as exc:
             return error_response(exc)
         with use_runtime(runtime):
@@ -103,7 +89,7 @@ def register_integration_routes(app: App) -> None:
         from ._responses import error_response
 
         try:
-            body = await _raw_body(raw, 4096)
+            body = await read_body(raw, 4096)
         except Exception as exc:
             return error_response(exc)
         with use_runtime(runtime):

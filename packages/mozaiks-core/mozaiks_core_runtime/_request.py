@@ -10,7 +10,7 @@ from starlette.requests import Request as StarletteRequest
 
 from .errors import MalformedBodyError, PayloadTooLargeError
 
-__all__ = ["Request", "read_json_body"]
+__all__ = ["Request", "read_body", "read_json_body"]
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -25,6 +25,25 @@ def _depth_ok(value: Any, limit: int) -> bool:
             children = item.values() if isinstance(item, dict) else item
             stack.extend((child, depth + 1) for child in children)
     return True
+
+
+async def read_body(request: StarletteRequest, max_bytes: int) -> bytes:
+    """Read the raw body, refusing more than ``max_bytes`` by ``Content-Length`` or while streaming (chunked).
+
+    Raises:
+        PayloadTooLargeError: The body is larger than ``max_bytes``.
+    """
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLargeError(f"request body larger than {max_bytes} bytes", details={"limit": max_bytes})
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLargeError(f"request body larger than {max_bytes} bytes", details={"limit": max_bytes})
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def read_json_body(request: StarletteRequest, max_bytes: int, max_depth: int) -> dict[str, Any]:
@@ -44,17 +63,7 @@ async def read_json_body(request: StarletteRequest, max_bytes: int, max_depth: i
     """
     if request.method not in _BODY_METHODS:
         return {}
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLargeError(f"request body larger than {max_bytes} bytes", details={"limit": max_bytes})
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise PayloadTooLargeError(f"request body larger than {max_bytes} bytes", details={"limit": max_bytes})
-        chunks.append(chunk)
-    raw = b"".join(chunks)
+    raw = await read_body(request, max_bytes)
     if not raw.strip():
         return {}
     try:
