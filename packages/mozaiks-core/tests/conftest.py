@@ -20,6 +20,8 @@ import httpx
 import pytest
 from core_harness import HttpPeer, serve_peer
 from mozaiks_core_runtime import App, Settings
+from recording_peer import HttpPeer as RecordingPeer
+from recording_peer import NoNetworkTransport, serve_recording_peer
 
 T = TypeVar("T")
 
@@ -149,3 +151,16 @@ def peer() -> Iterator[HttpPeer]:
     """A recording HTTP server on 127.0.0.1 standing in for mozaiks-ai."""
     with serve_peer() as server:
         yield server
+
+
+@pytest.fixture
+def http_peer() -> Iterator[RecordingPeer]:
+    """A local HTTP server that records raw requests and answers with ``http_peer.respond`` (payments, telemetry…)."""
+    with serve_recording_peer() as server:
+        yield server
+
+
+@pytest.fixture
+def no_network() -> NoNetworkTransport:
+    """An httpx transport that fails the test on any request: proves nothing leaves the machine."""
+    return NoNetworkTransport()

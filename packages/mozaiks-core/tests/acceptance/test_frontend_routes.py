@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -10,7 +10,7 @@ import pytest
 from conftest import SECRET
 from core_harness import mint
 from mozaiks_core_runtime import App
-from recording_peer import HttpPeer, Recorded, serve_recording_peer
+from recording_peer import HttpPeer, Recorded
 
 pytestmark = pytest.mark.anyio
 
@@ -19,12 +19,6 @@ Client = Callable[[App], httpx.AsyncClient]
 
 def bearer(sub: str = "u1") -> dict[str, str]:
     return {"Authorization": f"Bearer {mint(SECRET, sub=sub, email=f'{sub}@example.com')}"}
-
-
-@pytest.fixture
-def marketing_api() -> Iterator[HttpPeer]:
-    with serve_recording_peer() as peer:
-        yield peer
 
 
 async def test_checkout_subscription_and_cancel_for_the_signed_in_user(
@@ -59,30 +53,30 @@ async def test_checkout_input_errors_name_the_field(make_app: Callable[..., App]
 
 
 async def test_self_hosted_marketing_says_what_to_configure_and_never_calls_out(
-    make_app: Callable[..., App], client_for: Client, marketing_api: HttpPeer
+    make_app: Callable[..., App], client_for: Client, http_peer: HttpPeer
 ) -> None:
-    app = make_app(mode="self-hosted", environ={"MOZAIKS_MARKETING_API_URL": marketing_api.url})
+    app = make_app(mode="self-hosted", environ={"MOZAIKS_MARKETING_API_URL": http_peer.url})
     answer = await client_for(app).post("/api/marketing/campaigns", json={"name": "launch"}, headers=bearer())
     assert answer.status_code == 503 and "managed mode" in answer.json()["error"]
-    assert marketing_api.requests == []
+    assert http_peer.requests == []
 
 
 async def test_managed_marketing_posts_the_campaign_with_the_server_key(
-    make_app: Callable[..., App], client_for: Client, marketing_api: HttpPeer
+    make_app: Callable[..., App], client_for: Client, http_peer: HttpPeer
 ) -> None:
     def respond(request: Recorded) -> tuple[int, Any]:
         if request.json()["campaign"].get("name") == "refused":
             return 422, {"error": "budget must be positive"}
         return 201, {"id": "cmp_1", "status": "draft"}
 
-    marketing_api.respond = respond
-    environ = {"MOZAIKS_MARKETING_API_URL": marketing_api.url + "/", "MOZAIKS_MARKETING_API_KEY": "mkt-key"}
+    http_peer.respond = respond
+    environ = {"MOZAIKS_MARKETING_API_URL": http_peer.url + "/", "MOZAIKS_MARKETING_API_KEY": "mkt-key"}
     client = client_for(make_app(mode="managed", environ=environ))
     campaign = {"name": "launch", "budget": 500, "platforms": ["linkedin"]}
     headers = {**bearer(), "Idempotency-Key": "k-1"}
     answer = await client.post("/api/marketing/campaigns", json=campaign, headers=headers)
     assert answer.status_code == 200 and answer.json() == {"id": "cmp_1", "status": "draft"}
-    sent = marketing_api.requests[0]
+    sent = http_peer.requests[0]
     assert (sent.method, sent.path) == ("POST", "/campaigns")
     assert sent.headers["authorization"] == "Bearer mkt-key" and sent.headers["idempotency-key"] == "k-1"
     assert sent.json() == {"app_id": "test-app", "user_id": "u1", "campaign": campaign}

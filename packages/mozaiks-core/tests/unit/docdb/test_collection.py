@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from mozaiks_core_runtime import Document, InvalidFilterError, NotFoundError, User
 from mozaiks_core_runtime._identity import RequestState, use_state
 from mozaiks_core_runtime.docdb import Database
 from mozaiks_core_runtime.errors import ImmutableFieldError
-
-
-@pytest.fixture
-def database(db_url: str) -> Iterator[Database]:
-    database = Database(db_url, "app-a")
-    database.open()
-    yield database
-    database.close()
 
 
 def as_user(user_id: str | None) -> RequestState:

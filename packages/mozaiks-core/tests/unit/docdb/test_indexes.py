@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from mozaiks_core_runtime import InvalidFilterError
 from mozaiks_core_runtime.docdb import Database
 from mozaiks_core_runtime.docdb._backend import index_name
-
-
-@pytest.fixture
-def database(db_url: str) -> Iterator[Database]:
-    database = Database(db_url, "app-a")
-    yield database
-    database.close()
 
 
 def plan(database: Database, sql: str, params: list[Any]) -> str:

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from mozaiks_core_runtime import ConflictError, RequestError
 from mozaiks_core_runtime.docdb import Database, current_transaction, transaction
-
-
-@pytest.fixture
-def database(db_url: str) -> Iterator[Database]:
-    database = Database(db_url, "app-a")
-    database.open()
-    yield database
-    database.close()
 
 
 def test_a_block_commits_its_writes_together(database: Database) -> None:
