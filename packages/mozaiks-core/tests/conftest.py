@@ -20,6 +20,7 @@ import httpx
 import pytest
 from core_harness import HttpPeer, serve_peer
 from mozaiks_core_runtime import App, Settings
+from mozaiks_core_runtime.docdb import Database
 from recording_peer import HttpPeer as RecordingPeer
 from recording_peer import NoNetworkTransport, serve_recording_peer
 
@@ -105,6 +106,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path}/app.db"
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    """A database of app ``app-a`` on each backend; it connects (and creates its schema) on first use."""
+    database = Database(db_url, "app-a")
+    yield database
+    database.close()
 
 
 @pytest.fixture
