@@ -74,17 +74,30 @@ class Transaction:
             DatabaseError: A commit failed; the remaining parts were rolled back.
         """
         with self.mutex:
-            parts, self._parts = list(self._parts.values()), {}
-            callbacks, self._after_commit = self._after_commit, []
-            self._commit_parts(parts)
-        for callback in callbacks:
-            try:
-                callback()
-            except Exception:
-                log.exception("after-commit callback failed")
+            callbacks = self._commit_locked()
+        _run_callbacks(callbacks)
 
-    @staticmethod
-    def _commit_parts(parts: list[_Part]) -> None:
+    def finish(self, *, commit: bool) -> None:
+        """Commit (or roll back) and close in one step: no caller can join between the two.
+
+        Raises:
+            DatabaseError: A commit failed; the remaining parts were rolled back.
+        """
+        callbacks: list[Callable[[], None]] = []
+        with self.mutex:
+            try:
+                if commit:
+                    callbacks = self._commit_locked()
+                else:
+                    self.rollback()
+            finally:
+                self.closed = True
+        _run_callbacks(callbacks)
+
+    def _commit_locked(self) -> list[Callable[[], None]]:
+        """Commit the joined parts (the caller holds :attr:`mutex`); return the callbacks to run afterwards."""
+        parts, self._parts = list(self._parts.values()), {}
+        callbacks, self._after_commit = self._after_commit, []
         for index, part in enumerate(parts):
             try:
                 part.commit()
@@ -92,29 +105,7 @@ class Transaction:
                 for rest in parts[index + 1 :]:
                     _quietly(rest.rollback)
                 raise
-
-    def finish(self, *, commit: bool) -> None:
-        """Commit (or roll back) and close in one step: no caller can join between the two.
-
-        Raises:
-            DatabaseError: The commit failed (everything was rolled back).
-        """
-        callbacks: list[Callable[[], None]] = []
-        with self.mutex:
-            try:
-                if commit:
-                    parts, self._parts = list(self._parts.values()), {}
-                    callbacks, self._after_commit = self._after_commit, []
-                    self._commit_parts(parts)
-                else:
-                    self.rollback()
-            finally:
-                self.closed = True
-        for callback in callbacks:
-            try:
-                callback()
-            except Exception:
-                log.exception("after-commit callback failed")
+        return callbacks
 
     def rollback(self) -> None:
         """Roll back every joined backend and drop the after-commit callbacks."""
@@ -123,6 +114,14 @@ class Transaction:
             self._after_commit = []
             for part in parts:
                 _quietly(part.rollback)
+
+
+def _run_callbacks(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit callback failed")
 
 
 def _quietly(action: Callable[[], None]) -> None:
