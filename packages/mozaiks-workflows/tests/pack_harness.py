@@ -33,8 +33,11 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without ``MOZAIKS_*``/``OPENAI_*`` settings, plus ``extra``; the pack importable."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("MOZAIKS_", "OPENAI_", "WORKFLOWS_"))}
+    """The environment without runtime or model settings (``MOZAIKS_*``, ``OPENAI_*``, ``ANTHROPIC_*``), plus
+    ``extra``; the pack importable."""
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MOZAIKS_", "OPENAI_", "ANTHROPIC_", "WORKFLOWS_"))
+    }
     base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_DIR), base.get("PYTHONPATH", "")]))
     return {**base, **extra}
 

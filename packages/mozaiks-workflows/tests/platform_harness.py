@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ import jsonschema
 import yaml
 from mozaiks_ai import Engine, RunRecord, RuntimeConfig
 from mozaiks_ai.state import EventRecord
+from pack_harness import clean_env
 
 PACKAGE = Path(__file__).resolve().parents[1]
 WORKFLOWS = PACKAGE / "mozaiks_workflows" / "workflows"
@@ -118,14 +118,7 @@ def run_workflow(
 
 def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``mozaiks-ai`` with the pack's workflows (offline, no model keys) and capture its output."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ANTHROPIC_", "MOZAIKS_"))}
-    base.update(
-        {
-            "MOZAIKS_WORKFLOWS_PATH": str(WORKFLOWS),
-            "PYTHONPATH": os.pathsep.join(p for p in (str(PACKAGE), base.get("PYTHONPATH", "")) if p),
-        }
-    )
-    base.update(env or {})
+    base = clean_env(MOZAIKS_WORKFLOWS_PATH=str(WORKFLOWS), **(env or {}))
     return subprocess.run(
         [str(MOZAIKS_AI_CLI), *args], capture_output=True, text=True, env=base, cwd=cwd, timeout=120, check=False
     )

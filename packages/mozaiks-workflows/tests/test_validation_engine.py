@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import httpx
 import pytest
 from mozaiks_workflows.campaign import PLATFORMS, Campaign, normalize_campaign, plan_campaign, split_budget
 from mozaiks_workflows.marketing_api import send_campaign
+from pack_harness import free_port
 from platform_harness import (
     cli,
     model_environ,
@@ -80,9 +80,7 @@ def test_campaign_is_posted_to_the_configured_marketing_api(tmp_path: Path) -> N
 
 
 def test_a_marketing_api_that_is_down_or_refuses_never_fails_the_run(tmp_path: Path) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed_port = sock.getsockname()[1]
+    closed_port = free_port()
     down = run_workflow(
         tmp_path, "ValidationEngine", {"product": PRODUCT},
         environ={"MOZAIKS_MARKETING_API_URL": f"http://127.0.0.1:{closed_port}"},
