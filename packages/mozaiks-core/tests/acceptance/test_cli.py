@@ -48,8 +48,10 @@ def test_python_m_serve_starts_the_app(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "mozaiks_core_runtime", "serve", str(tmp_path), "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "mozaiks_core_runtime", "serve", str(tmp_path), "--port", str(port), "--no-access-log"]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=clean_env(), stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -64,3 +66,5 @@ def test_python_m_serve_starts_the_app(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    output = log.read_text()
+    assert "Uvicorn running" in output and "GET /api/items" not in output  # --no-access-log: no request lines
